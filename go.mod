@@ -1,0 +1,3 @@
+module github.com/urpc-go/urpc
+
+go 1.26
