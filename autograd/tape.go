@@ -1,0 +1,166 @@
+// Package autograd is a tape-based reverse-mode automatic differentiation engine over
+// tensor.Tensor values.
+//
+// Every operation run on a Tape appends the Value it produces, and that Value records
+// the operation's name, its inputs and a backward function. Tape.Backward walks the
+// tape from the end: each backward function receives the gradient of the loss with
+// respect to its output and adds (+=) the gradients with respect to its inputs, so a
+// value used twice receives both contributions. The tape order is an execution order,
+// hence a valid reverse topological order; no graph sort is needed.
+//
+// A tape in no-grad mode records nothing (inference). After Backward the tape drops
+// its nodes, their backward closures and the intermediate gradients, so the memory of
+// the graph is released; the gradients of leaves remain.
+package autograd
+
+import (
+	"fmt"
+
+	"github.com/urpc-go/urpc/tensor"
+)
+
+// Value is a tensor in a computation: its data, the gradient of the loss with respect
+// to it (nil until some gradient reaches it) and, for computed values, how it was made.
+type Value[T tensor.Float] struct {
+	Data *tensor.Tensor[T]
+	Grad *tensor.Tensor[T]
+
+	// Op names the operation that produced this value ("leaf" for inputs).
+	Op string
+
+	inputs       []*Value[T]
+	backward     func(gradOut *tensor.Tensor[T])
+	requiresGrad bool
+	tape         *Tape[T]
+}
+
+// Shape returns the shape of v's data.
+func (v *Value[T]) Shape() []int { return v.Data.Shape }
+
+// RequiresGrad reports whether gradients flow into v.
+func (v *Value[T]) RequiresGrad() bool { return v.requiresGrad }
+
+// Tape returns the tape v belongs to.
+func (v *Value[T]) Tape() *Tape[T] { return v.tape }
+
+// Inputs returns the values v was computed from (nil for leaves and after Backward).
+func (v *Value[T]) Inputs() []*Value[T] { return v.inputs }
+
+// AccumulateGrad adds g to v's gradient (v.Grad += g), allocating it at first use.
+// g is never retained. Nothing happens when v does not require a gradient.
+func (v *Value[T]) AccumulateGrad(g *tensor.Tensor[T]) {
+	if !v.requiresGrad {
+		return
+	}
+	if v.Grad == nil {
+		v.Grad = tensor.Zeros[T](v.Data.Shape...)
+	}
+	tensor.AddInPlace(v.Grad, g)
+}
+
+// GradOrZeros returns v's gradient, or zeros of v's shape when none has reached it.
+func (v *Value[T]) GradOrZeros() *tensor.Tensor[T] {
+	if v.Grad == nil {
+		return tensor.Zeros[T](v.Data.Shape...)
+	}
+	return v.Grad
+}
+
+// Tape records operations in execution order for one forward and backward pass.
+// A Tape is used by one goroutine at a time.
+type Tape[T tensor.Float] struct {
+	nodes  []*Value[T]
+	noGrad bool
+}
+
+// NewTape returns an empty tape that records operations.
+func NewTape[T tensor.Float]() *Tape[T] { return &Tape[T]{} }
+
+// NewNoGradTape returns a tape that records nothing: operations only compute forward
+// values, as needed for inference.
+func NewNoGradTape[T tensor.Float]() *Tape[T] { return &Tape[T]{noGrad: true} }
+
+// NoGrad reports whether the tape is in no-grad mode.
+func (tp *Tape[T]) NoGrad() bool { return tp.noGrad }
+
+// SetNoGrad switches no-grad mode on or off for the operations that follow.
+func (tp *Tape[T]) SetNoGrad(off bool) { tp.noGrad = off }
+
+// Len returns the number of operations recorded and not yet released.
+func (tp *Tape[T]) Len() int { return len(tp.nodes) }
+
+// Leaf returns an input value whose gradient is wanted.
+func (tp *Tape[T]) Leaf(data *tensor.Tensor[T]) *Value[T] {
+	return &Value[T]{Data: data, Op: "leaf", requiresGrad: !tp.noGrad, tape: tp}
+}
+
+// Param returns a leaf whose gradient accumulates into grad, which must have data's
+// shape; grad is typically a view into a model's flat gradient buffer.
+func (tp *Tape[T]) Param(data, grad *tensor.Tensor[T]) *Value[T] {
+	tensor.MustSameShape("autograd: Param", data.Shape, grad.Shape)
+	v := tp.Leaf(data)
+	if v.requiresGrad {
+		v.Grad = grad
+	}
+	return v
+}
+
+// Const returns an input value that receives no gradient.
+func (tp *Tape[T]) Const(data *tensor.Tensor[T]) *Value[T] {
+	return &Value[T]{Data: data, Op: "const", tape: tp}
+}
+
+// Record returns the value out computed by op from inputs. When the tape records and
+// some input requires a gradient, the value is appended to the tape with backward,
+// which must add the gradients of the inputs given the gradient of out.
+func (tp *Tape[T]) Record(op string, out *tensor.Tensor[T], inputs []*Value[T],
+	backward func(gradOut *tensor.Tensor[T])) *Value[T] {
+	v := &Value[T]{Data: out, Op: op, tape: tp}
+	if tp.noGrad {
+		return v
+	}
+	for _, in := range inputs {
+		if in.tape != tp {
+			panic(fmt.Sprintf("autograd: %s mixes values of two tapes", op))
+		}
+		v.requiresGrad = v.requiresGrad || in.requiresGrad
+	}
+	if v.requiresGrad {
+		v.inputs = inputs
+		v.backward = backward
+		tp.nodes = append(tp.nodes, v)
+	}
+	return v
+}
+
+// Backward computes the gradient of the scalar loss with respect to every value that
+// requires one, then releases the graph. Leaf gradients accumulate across calls.
+func (tp *Tape[T]) Backward(loss *Value[T]) {
+	if loss.Data.Numel() != 1 {
+		panic(fmt.Sprintf("autograd: Backward from a non-scalar of shape %v", loss.Data.Shape))
+	}
+	if loss.tape != tp {
+		panic("autograd: Backward from a value of another tape")
+	}
+	loss.AccumulateGrad(tensor.Full[T](1, loss.Data.Shape...))
+
+	for i := len(tp.nodes) - 1; i >= 0; i-- {
+		node := tp.nodes[i]
+		if node.Grad != nil {
+			node.backward(node.Grad)
+		}
+	}
+
+	tp.Release()
+}
+
+// Release drops every recorded node with its inputs, backward function and gradient,
+// so that the graph's memory can be reclaimed. Leaves keep their gradients.
+func (tp *Tape[T]) Release() {
+	for _, node := range tp.nodes {
+		node.inputs = nil
+		node.backward = nil
+		node.Grad = nil
+	}
+	tp.nodes = nil
+}

@@ -1,0 +1,154 @@
+package tests
+
+import (
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/urpc-go/urpc/autograd"
+	"github.com/urpc-go/urpc/tensor"
+	"github.com/urpc-go/urpc/tests/golden"
+)
+
+// goldenCheck compares the op behind one golden file with it, reporting mismatches on
+// c and recording the worst error.
+type goldenCheck func(c *checker)
+
+// goldenChecks maps each golden file to its check; files add themselves in init.
+var goldenChecks = map[string]goldenCheck{}
+
+// pendingGolden lists the golden files whose op does not exist in the repository yet.
+// TestGoldenRegistry fails when one of them gets a check, so the list cannot go stale.
+var pendingGolden = []string{
+	"batchnorm3d_train.json",
+	"ce_dice.json",
+	"ce_dice_absent_class.json",
+	"conv3d_k1_s1_p0.json",
+	"conv3d_k331_s1_p110.json",
+	"conv3d_k3_s1_p0.json",
+	"conv3d_k3_s1_p1.json",
+	"conv3d_k3_s2_p1.json",
+	"convtranspose3d_k2_s2.json",
+	"dsv_head_x4.json",
+	"instancenorm3d.json",
+	"instancenorm3d_affine.json",
+	"maxpool3d_k2.json",
+	"maxpool3d_k2_ties.json",
+	"metrics.json",
+	"schedules.json",
+	"sgd_momentum.json",
+	"sliding_window.json",
+	"unetconv3_block.json",
+	"upsample_nearest_size579.json",
+	"upsample_nearest_size768.json",
+	"upsample_nearest_x2.json",
+	"upsample_trilinear_ac0_size579.json",
+	"upsample_trilinear_ac0_x2.json",
+	"upsample_trilinear_ac0_x4.json",
+	"upsample_trilinear_ac0_x8.json",
+	"upsample_trilinear_ac1_size579.json",
+	"upsample_trilinear_ac1_x2.json",
+	"urpc_inputs.json",
+	"urpc_pc_D.json",
+	"urpc_sup.json",
+	"urpc_total.json",
+	"urpc_unsup_code.json",
+	"urpc_unsup_paper.json",
+	"urpc_unsup_variants.json",
+}
+
+// checker wraps a golden file for one check and tracks its worst error.
+type checker struct {
+	t     *testing.T
+	file  *golden.File
+	worst float64
+}
+
+// input returns the stored tensor name, failing the test when it is absent.
+func (c *checker) input(name string) *tensor.Tensor[float64] {
+	c.t.Helper()
+	x, err := c.file.Tensor(name)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return x
+}
+
+// compare checks got against the stored tensor name.
+func (c *checker) compare(name string, got *tensor.Tensor[float64]) {
+	c.t.Helper()
+	worst, err := golden.CompareTensor(c.file, name, got)
+	if err != nil {
+		c.t.Error(err)
+	}
+	c.worst = max(c.worst, worst)
+}
+
+// compareScalar checks got against the stored scalar name.
+func (c *checker) compareScalar(name string, got float64) {
+	c.t.Helper()
+	want, err := c.file.Scalar(name)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	worst, err := golden.Compare(c.file.Name+"/"+name, []float64{got}, []float64{want})
+	if err != nil {
+		c.t.Error(err)
+	}
+	c.worst = max(c.worst, worst)
+}
+
+// backwardWith runs Backward on sum(out * gradOutput), the convention of the golden
+// files for the gradients of non-scalar outputs.
+func backwardWith(tape *autograd.Tape[float64], out *autograd.Value[float64],
+	gradOutput *tensor.Tensor[float64]) {
+	tape.Backward(autograd.SumAll(autograd.Mul(out, tape.Const(gradOutput))))
+}
+
+func TestGolden(t *testing.T) {
+	files, err := golden.Files()
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no golden files in %s: %v", golden.Dir(), err)
+	}
+	t.Logf("golden folder: %s", golden.Dir())
+	for _, name := range files {
+		check, ok := goldenChecks[name]
+		if !ok {
+			if !slices.Contains(pendingGolden, name) {
+				t.Errorf("%s: no check registered and not listed as pending", name)
+			}
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			f, err := golden.Load(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := &checker{t: t, file: f}
+			check(c)
+			t.Logf("%-40s worst error %.2e", name, c.worst)
+		})
+	}
+}
+
+func TestGoldenRegistry(t *testing.T) {
+	for _, name := range pendingGolden {
+		if _, ok := goldenChecks[name]; ok {
+			t.Errorf("%s has a check but is still listed as pending", name)
+		}
+	}
+	t.Logf("%d golden files checked, %d pending: %v", len(goldenChecks), len(pendingGolden),
+		pendingGolden)
+}
+
+func TestGoldenCompareCanFail(t *testing.T) {
+	if _, err := golden.Compare("x", []float64{1, 2}, []float64{1, 2 + 1e-4}); err == nil {
+		t.Error("Compare accepted an error of 1e-4")
+	}
+	if _, err := golden.Compare("x", []float64{math.NaN()}, []float64{1}); err == nil {
+		t.Error("Compare accepted NaN")
+	}
+	if _, err := golden.Compare("x", []float64{1}, []float64{1, 2}); err == nil {
+		t.Error("Compare accepted a length mismatch")
+	}
+}
