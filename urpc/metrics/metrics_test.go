@@ -246,12 +246,13 @@ func TestPercentileMatchesNumpy(t *testing.T) {
 func TestMisusePanics(t *testing.T) {
 	shape := [3]int{2, 2, 2}
 	ok := make([]bool, 8)
+	labels := make([]uint8, 8)
 	cases := map[string]func(){
 		"short pred":  func() { Binary(ok[:7], ok, shape, Spacing{1, 1, 1}) },
 		"zero shape":  func() { Binary(nil, nil, [3]int{0, 1, 1}, Spacing{1, 1, 1}) },
 		"bad spacing": func() { Binary(ok, ok, shape, Spacing{1, 0, 1}) },
 		"NaN spacing": func() { EDT(ok, shape, Spacing{1, math.NaN(), 1}) },
-		"one class":   func() { PerClass(make([]uint8, 8), make([]uint8, 8), shape, Spacing{1, 1, 1}, 1) },
+		"one class":   func() { PerClass(labels, labels, shape, Spacing{1, 1, 1}, 1) },
 	}
 	for name, f := range cases {
 		func() {
