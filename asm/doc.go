@@ -1,0 +1,40 @@
+// Package asm holds the float32 compute kernels of the framework: a blocked,
+// multi-threaded single-precision GEMM and the vector kernels a training step
+// needs. On amd64 CPUs with AVX2 and FMA the kernels are hand-written Go
+// assembly; everywhere else (and under the purego build tag) a pure-Go twin
+// with the same signature runs. The twin is always compiled: its doc comment
+// is the loop both compute, and the tests check the assembly against it.
+//
+// The kernel set is chosen once, at start, from golang.org/x/sys/cpu
+// (X86.HasAVX2 && X86.HasFMA); GODEBUG=cpu.avx2=off,cpu.fma=off forces the
+// pure-Go path without a rebuild.
+//
+// # API
+//
+// All matrices are row-major with explicit leading dimensions.
+//
+//	Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+//	    C = alpha*op(A)*op(B) + beta*C, op(A) m x k, op(B) k x n, C m x n
+//	SetThreads(n), Threads()        worker goroutines used by Sgemm
+//	Axpy(alpha, x, y)               y[i] += alpha*x[i]
+//	Dot(x, y) float32               sum of x[i]*y[i]
+//	Scale(alpha, x)                 x[i] *= alpha
+//	Add(dst, x, y)                  dst[i] = x[i] + y[i]
+//	Mul(dst, x, y)                  dst[i] = x[i] * y[i]
+//	ReluForward(dst, x)             dst[i] = max(x[i], 0)
+//	ReluBackward(dst, gradOut, x)   dst[i] = gradOut[i] if x[i] > 0 else 0
+//	Sum(x) float32                  sum of x[i]
+//	Max(x) float32                  largest x[i] (-Inf for an empty x)
+//	Exp(dst, x)                     dst[i] = e**x[i], within 2 ulp
+//	SGDMomentum(theta, grad, buf, lr, momentum, weightDecay, first)
+//
+// Slices passed together must have equal lengths. An output may be the same
+// slice as an input (in place), but must not partially overlap it. Misuse
+// panics with a constant message starting with "asm: ".
+//
+// Elementwise kernels (Axpy, Scale, Add, Mul, the ReLUs, Exp, SGDMomentum,
+// Max) give bit-identical results on both paths: the assembly rounds after
+// every multiply and add exactly like the Go loop. Dot, Sum and Sgemm add in a
+// different order on each path (and fuse multiply-adds in assembly), so they
+// agree only to rounding.
+package asm

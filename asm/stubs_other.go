@@ -1,0 +1,23 @@
+//go:build !amd64 || purego
+
+package asm
+
+// Stand-ins for the assembly kernels where they are not compiled. useAVX2 is
+// always false here, so these are never called; they only keep the dispatching
+// code in one file for every architecture.
+
+const noAsm = "asm: assembly kernel called without assembly support"
+
+func axpyAVX2(alpha float32, x, y []float32)     { panic(noAsm) }
+func dotAVX2(x, y []float32) float32             { panic(noAsm) }
+func scaleAVX2(alpha float32, x []float32)       { panic(noAsm) }
+func addAVX2(dst, x, y []float32)                { panic(noAsm) }
+func mulAVX2(dst, x, y []float32)                { panic(noAsm) }
+func reluForwardAVX2(dst, x []float32)           { panic(noAsm) }
+func reluBackwardAVX2(dst, gradOut, x []float32) { panic(noAsm) }
+func sumAVX2(x []float32) float32                { panic(noAsm) }
+func maxAVX2(x []float32) float32                { panic(noAsm) }
+func expAVX2(dst, x []float32)                   { panic(noAsm) }
+func sgdMomentumAVX2(theta, grad, buf []float32, lr, momentum, weightDecay float32) {
+	panic(noAsm)
+}

@@ -1,0 +1,42 @@
+//go:build amd64 && !purego
+
+package asm
+
+// The AVX2 vector kernels, in vec_amd64.s and exp_amd64.s. Each computes the
+// loop in the doc comment of its Generic twin in vec_generic.go; the callers
+// check that the slices have equal lengths.
+
+//go:noescape
+func axpyAVX2(alpha float32, x, y []float32)
+
+//go:noescape
+func dotAVX2(x, y []float32) float32
+
+//go:noescape
+func scaleAVX2(alpha float32, x []float32)
+
+//go:noescape
+func addAVX2(dst, x, y []float32)
+
+//go:noescape
+func mulAVX2(dst, x, y []float32)
+
+//go:noescape
+func reluForwardAVX2(dst, x []float32)
+
+//go:noescape
+func reluBackwardAVX2(dst, gradOut, x []float32)
+
+//go:noescape
+func sumAVX2(x []float32) float32
+
+//go:noescape
+func maxAVX2(x []float32) float32
+
+// expAVX2 needs len(dst) to be a multiple of 8.
+//
+//go:noescape
+func expAVX2(dst, x []float32)
+
+//go:noescape
+func sgdMomentumAVX2(theta, grad, buf []float32, lr, momentum, weightDecay float32)
