@@ -85,8 +85,10 @@ func derivedHeader(ref *Volume, t DataType, n int, allFrames bool) (*Header, err
 	}
 	for r := range 3 {
 		for c := range 4 {
-			if v := ref.Affine[r][c]; math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("reference affine[%d][%d] is %v; want finite", r, c, v)
+			// NIfTI-1 stores the affine as float32; larger values would become Inf.
+			if v := ref.Affine[r][c]; !(math.Abs(v) <= math.MaxFloat32) {
+				return nil, fmt.Errorf("reference affine[%d][%d] is %v; want a finite "+
+					"value within the float32 range of NIfTI-1", r, c, v)
 			}
 			h.Srow[r][c] = ref.Affine[r][c]
 		}
