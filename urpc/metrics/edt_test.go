@@ -50,3 +50,24 @@ func BenchmarkEDT(b *testing.B) {
 		EDT(features, shape, Spacing{1, 0.8, 0.8})
 	}
 }
+
+// BenchmarkBinary scores two overlapping balls of radius 30 in a volume of the size of
+// the golden sliding-window case 0, with anisotropic spacing.
+func BenchmarkBinary(b *testing.B) {
+	shape := [3]int{150, 180, 140}
+	ball := func(cd, ch, cw float64) []bool {
+		m := make([]bool, shape[0]*shape[1]*shape[2])
+		for i := range m {
+			d, h, w := coords(i, shape)
+			x, y, z := float64(d)-cd, float64(h)-ch, float64(w)-cw
+			m[i] = x*x+y*y+z*z < 900
+		}
+		return m
+	}
+	pred, gt := ball(70, 90, 70), ball(74, 88, 69)
+	b.Run("shape=150x180x140/r=30", func(b *testing.B) {
+		for b.Loop() {
+			Binary(pred, gt, shape, Spacing{3, 0.7, 0.7})
+		}
+	})
+}
