@@ -21,3 +21,8 @@ func expAVX2(dst, x []float32)                   { panic(noAsm) }
 func sgdMomentumAVX2(theta, grad, buf []float32, lr, momentum, weightDecay float32) {
 	panic(noAsm)
 }
+
+func sgemmKernelAVX2(k int, a []float32, aRow, aStep int, b []float32, bStep int,
+	c []float32, ldc int, alpha float32) {
+	panic(noAsm)
+}

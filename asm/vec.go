@@ -150,8 +150,8 @@ func SGDMomentum(theta, grad, buf []float32, lr, momentum, weightDecay float32, 
 
 // Constants of the exponential; see expGeneric.
 const (
-	expLo  = -104.0  // below this e**x rounds to 0
-	expHi  = 88.8    // above this e**x overflows to +Inf
+	expLo  = -104.0 // below this e**x rounds to 0
+	expHi  = 88.8   // above this e**x overflows to +Inf
 	log2e  = 1.4426950408889634
 	ln2Hi  = 0.693359375 // 9 significant bits: n*ln2Hi is exact
 	ln2Lo  = -2.12194440054690583e-4

@@ -1,0 +1,198 @@
+package asm
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// The micro-kernel computes an mr x nr tile of C.
+const (
+	mr = 6
+	nr = 16
+)
+
+// Cache blocking, from the CPU's cache sizes: a kc x nr panel of B fills half
+// of L1, an mc x kc block of A half of L2, a kc x nc block of B a share of L3.
+var mcBlock, kcBlock, ncBlock = blockSizes()
+
+func blockSizes() (mc, kc, nc int) {
+	l1, l2, l3 := cacheSizes()
+	kc = min(max(l1/2/(nr*4)&^7, 64), 512)
+	mc = min(max(l2/2/(kc*4)/mr*mr, mr), 120*mr)
+	nc = min(max(l3/4/(kc*4)/nr*nr, nr), 4096)
+	return mc, kc, nc
+}
+
+// Reading A or B in place instead of packing pays when the other operand is
+// thin: A is read in place when the columns of C a worker computes are at most
+// directMaxN, B (not transposed) when its rows are at most directMaxM.
+var directMaxN, directMaxM = 4 * nr, 8 * mr
+
+var threads atomic.Int64
+
+func init() { threads.Store(int64(runtime.GOMAXPROCS(0))) }
+
+// SetThreads sets the number of goroutines Sgemm may use; it panics if n < 1.
+// The default is GOMAXPROCS at start.
+func SetThreads(n int) {
+	if n < 1 {
+		panic("asm: SetThreads needs n >= 1")
+	}
+	threads.Store(int64(n))
+}
+
+// Threads returns the number of goroutines Sgemm may use.
+func Threads() int { return int(threads.Load()) }
+
+// Sgemm computes C = alpha*op(A)*op(B) + beta*C for row-major matrices:
+//
+//	for i < m, j < n: C[i*ldc+j] = alpha * sum over p < k of
+//	                  op(A)[i][p]*op(B)[p][j] + beta*C[i*ldc+j]
+//
+// op(A) is m x k: a[i*lda+p], or a[p*lda+i] when transA (A stored k x m).
+// op(B) is k x n: b[p*ldb+j], or b[j*ldb+p] when transB (B stored n x k).
+// With beta == 0, C is not read (NaNs in it do not propagate). It uses up to
+// Threads() goroutines and does not allocate in steady state. It panics if a
+// dimension is negative, a leading dimension is smaller than its row, or a
+// slice is too short; C must not overlap A or B.
+func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
+	b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if m < 0 || n < 0 || k < 0 {
+		panic("asm: Sgemm negative dimension")
+	}
+	ar, ac := m, k
+	if transA {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if transB {
+		br, bc = n, k
+	}
+	checkMatrix(ar, ac, a, lda, "asm: Sgemm lda or len(a) too small")
+	checkMatrix(br, bc, b, ldb, "asm: Sgemm ldb or len(b) too small")
+	checkMatrix(m, n, c, ldc, "asm: Sgemm ldc or len(c) too small")
+	if m == 0 || n == 0 {
+		return
+	}
+	g := gemm{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+		a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, avx: useAVX2}
+	if g.workers(Threads()) == 1 {
+		g.slab(0, m, 0, n) // g stays on the stack
+		return
+	}
+	gp := new(gemm)
+	*gp = g
+	gp.parallel(Threads())
+}
+
+// checkMatrix panics with msg unless s holds a rows x cols row-major matrix
+// with leading dimension ld.
+func checkMatrix(rows, cols int, s []float32, ld int, msg string) {
+	if ld < max(cols, 1) || (rows > 0 && cols > 0 && len(s) < (rows-1)*ld+cols) {
+		panic(msg)
+	}
+}
+
+// gemm holds the arguments of one Sgemm call.
+type gemm struct {
+	transA, transB bool
+	m, n, k        int
+	alpha, beta    float32
+	a, b, c        []float32
+	lda, ldb, ldc  int
+	avx            bool
+}
+
+// workspace holds one worker's packed blocks of A and B.
+type workspace struct{ a, b []float32 }
+
+var workspaces = sync.Pool{New: func() any {
+	return &workspace{a: make([]float32, mcBlock*kcBlock), b: make([]float32, kcBlock*ncBlock)}
+}}
+
+// minWork is the number of multiply-adds below which one goroutine is used.
+const minWork = 1 << 18
+
+// split returns the number of tiles along C's longer dimension (in tiles)
+// and the size of a tile along it.
+func (g *gemm) split() (tiles, unit int) {
+	mt, nt := (g.m+mr-1)/mr, (g.n+nr-1)/nr
+	if nt > mt {
+		return nt, nr
+	}
+	return mt, mr
+}
+
+// workers returns how many goroutines to use given at most n: one per
+// minWork multiply-adds, at most one per tile.
+func (g *gemm) workers(n int) int {
+	tiles, _ := g.split()
+	return max(1, min(n, tiles, g.m*g.n*g.k/minWork))
+}
+
+// parallel splits C into slabs of whole tiles along its longer dimension and
+// computes each on its own goroutine.
+func (g *gemm) parallel(n int) {
+	tiles, unit := g.split()
+	workers := g.workers(n)
+	var wg sync.WaitGroup
+	for w := workers - 1; w >= 0; w-- {
+		lo, hi := tiles*w/workers*unit, tiles*(w+1)/workers*unit
+		i0, i1, j0, j1 := lo, min(hi, g.m), 0, g.n
+		if unit == nr {
+			i0, i1, j0, j1 = 0, g.m, lo, min(hi, g.n)
+		}
+		if w == 0 {
+			g.slab(i0, i1, j0, j1)
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			g.slab(i0, i1, j0, j1)
+		}()
+	}
+	wg.Wait()
+}
+
+// slab computes rows i0..i1, columns j0..j1 of C.
+func (g *gemm) slab(i0, i1, j0, j1 int) {
+	for i := i0; i < i1; i++ {
+		row := g.c[i*g.ldc+j0 : i*g.ldc+j1]
+		switch g.beta {
+		case 0:
+			clear(row)
+		case 1:
+		default:
+			Scale(g.beta, row)
+		}
+	}
+	if g.alpha == 0 || g.k == 0 {
+		return
+	}
+	w := workspaces.Get().(*workspace)
+	defer workspaces.Put(w)
+	directA := j1-j0 <= directMaxN
+	directB := !g.transB && i1-i0 <= directMaxM
+	for jc := j0; jc < j1; jc += ncBlock {
+		nb := min(ncBlock, j1-jc)
+		for pc := 0; pc < g.k; pc += kcBlock {
+			kb := min(kcBlock, g.k-pc)
+			from := 0
+			if directB {
+				from = nb / nr
+			}
+			g.packB(w.b, pc, kb, jc, nb, from)
+			for ic := i0; ic < i1; ic += mcBlock {
+				mb := min(mcBlock, i1-ic)
+				from := 0
+				if directA {
+					from = mb / mr
+				}
+				g.packA(w.a, ic, mb, pc, kb, from)
+				g.macro(w, ic, mb, jc, nb, pc, kb, directA, directB)
+			}
+		}
+	}
+}

@@ -1,0 +1,64 @@
+package asm
+
+// sgemmGeneric computes C = alpha*op(A)*op(B) + beta*C by the plain loop
+//
+//	for i < m, j < n: s = sum over p < k of op(A)[i][p]*op(B)[p][j]
+//	                  C[i*ldc+j] = alpha*s + beta*C[i*ldc+j]
+//
+// where op(A)[i][p] is a[i*lda+p], or a[p*lda+i] when transA, and op(B)[p][j]
+// is b[p*ldb+j], or b[j*ldb+p] when transB. With beta == 0, C is not read.
+// It is the reference Sgemm is tested against; Sgemm's fallback on CPUs
+// without AVX2 is the blocked driver running sgemmKernelGeneric.
+func sgemmGeneric(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
+	b []float32, ldb int, beta float32, c []float32, ldc int) {
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			var s float32
+			for p := 0; p < k; p++ {
+				av, bv := a[i*lda+p], b[p*ldb+j]
+				if transA {
+					av = a[p*lda+i]
+				}
+				if transB {
+					bv = b[j*ldb+p]
+				}
+				s += float32(av * bv)
+			}
+			if beta == 0 {
+				c[i*ldc+j] = float32(alpha * s)
+			} else {
+				c[i*ldc+j] = float32(alpha*s) + float32(beta*c[i*ldc+j])
+			}
+		}
+	}
+}
+
+// sgemmKernelGeneric is the micro-kernel of the blocked Sgemm: it adds
+// alpha times a 6x16 block of products into C,
+//
+//	for i < 6, j < 16: C[i*ldc+j] += alpha * sum over p < k of
+//	                   a[i*aRow+p*aStep] * b[p*bStep+j]
+//
+// The strides let A be a packed panel (aRow 1, aStep 6) or read in place from
+// a row-major matrix (aRow lda, aStep 1) or its transpose (aRow 1, aStep lda),
+// and B be a packed panel (bStep 16) or a row-major matrix (bStep ldb).
+func sgemmKernelGeneric(k int, a []float32, aRow, aStep int, b []float32, bStep int,
+	c []float32, ldc int, alpha float32) {
+	var acc [mr][nr]float32
+	for p := 0; p < k; p++ {
+		bp := (*[nr]float32)(b[p*bStep:])
+		for i := range acc {
+			av := a[i*aRow+p*aStep]
+			row := &acc[i]
+			for j, bv := range bp {
+				row[j] += float32(av * bv)
+			}
+		}
+	}
+	for i := range acc {
+		cr := (*[nr]float32)(c[i*ldc:])
+		for j, s := range acc[i] {
+			cr[j] += float32(alpha * s)
+		}
+	}
+}

@@ -1,0 +1,108 @@
+package asm
+
+// packA copies rows ic..ic+mb, columns pc..pc+kb of op(A), times one, into
+// dst as mr-row panels: dst[q*mr*kb + p*mr + i] = op(A)[ic+q*mr+i][pc+p],
+// with rows past mb zero. Panels before from are skipped (read in place).
+func (g *gemm) packA(dst []float32, ic, mb, pc, kb, from int) {
+	for q := from; q*mr < mb; q++ {
+		rows := min(mr, mb-q*mr)
+		d := dst[q*mr*kb : (q+1)*mr*kb]
+		if rows < mr {
+			clear(d)
+		}
+		r0 := ic + q*mr
+		if g.transA {
+			for p := 0; p < kb; p++ {
+				o := (pc+p)*g.lda + r0
+				copy(d[p*mr:p*mr+rows], g.a[o:o+rows])
+			}
+			continue
+		}
+		for i := 0; i < rows; i++ {
+			o := (r0+i)*g.lda + pc
+			for p, v := range g.a[o : o+kb] {
+				d[p*mr+i] = v
+			}
+		}
+	}
+}
+
+// packB copies rows pc..pc+kb, columns jc..jc+nb of op(B) into dst as
+// nr-column panels: dst[q*nr*kb + p*nr + j] = op(B)[pc+p][jc+q*nr+j], with
+// columns past nb zero. Panels before from are skipped (read in place).
+func (g *gemm) packB(dst []float32, pc, kb, jc, nb, from int) {
+	for q := from; q*nr < nb; q++ {
+		cols := min(nr, nb-q*nr)
+		d := dst[q*nr*kb : (q+1)*nr*kb]
+		if cols < nr {
+			clear(d)
+		}
+		c0 := jc + q*nr
+		switch {
+		case g.transB:
+			for j := 0; j < cols; j++ {
+				o := (c0+j)*g.ldb + pc
+				for p, v := range g.b[o : o+kb] {
+					d[p*nr+j] = v
+				}
+			}
+		case cols == nr:
+			for p := 0; p < kb; p++ {
+				*(*[nr]float32)(d[p*nr:]) = *(*[nr]float32)(g.b[(pc+p)*g.ldb+c0:])
+			}
+		default:
+			for p := 0; p < kb; p++ {
+				o := (pc+p)*g.ldb + c0
+				copy(d[p*nr:p*nr+cols], g.b[o:o+cols])
+			}
+		}
+	}
+}
+
+// macro runs the micro-kernel over the mb x nb block of C at (ic, jc) for
+// the kb-deep slice at pc. Full panels are read in place when directA or
+// directB says so, others from the packed buffers; edge tiles go through a
+// local tile so that the kernel never writes outside C.
+func (g *gemm) macro(w *workspace, ic, mb, jc, nb, pc, kb int, directA, directB bool) {
+	for jr := 0; jr < nb; jr += nr {
+		cols := min(nr, nb-jr)
+		bp, bStep := w.b[jr*kb:], nr
+		if directB && cols == nr {
+			bp, bStep = g.b[pc*g.ldb+jc+jr:], g.ldb
+		}
+		for ir := 0; ir < mb; ir += mr {
+			rows := min(mr, mb-ir)
+			ap, aRow, aStep := w.a[ir*kb:], 1, mr
+			if directA && rows == mr {
+				if g.transA {
+					ap, aRow, aStep = g.a[pc*g.lda+ic+ir:], 1, g.lda
+				} else {
+					ap, aRow, aStep = g.a[(ic+ir)*g.lda+pc:], g.lda, 1
+				}
+			}
+			co := (ic+ir)*g.ldc + jc + jr
+			if rows == mr && cols == nr {
+				g.kernel(kb, ap, aRow, aStep, bp, bStep, g.c[co:], g.ldc)
+				continue
+			}
+			var t [mr * nr]float32
+			g.kernel(kb, ap, aRow, aStep, bp, bStep, t[:], nr)
+			for i := 0; i < rows; i++ {
+				cr := g.c[co+i*g.ldc : co+i*g.ldc+cols]
+				for j := range cr {
+					cr[j] += t[i*nr+j]
+				}
+			}
+		}
+	}
+}
+
+// kernel runs the micro-kernel of the chosen path.
+func (g *gemm) kernel(k int, a []float32, aRow, aStep int, b []float32, bStep int,
+	c []float32, ldc int) {
+	if g.avx {
+		sgemmKernelAVX2(k, a, aRow, aStep, b, bStep, c, ldc, g.alpha)
+		return
+	}
+	sgemmKernelGeneric(k, a, aRow, aStep, b, bStep, c, ldc, g.alpha)
+}
