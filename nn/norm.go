@@ -1,0 +1,301 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/urpc-go/urpc/autograd"
+	"github.com/urpc-go/urpc/tensor"
+)
+
+// NormEps is the eps of InstanceNorm3d and BatchNorm3d in the reference network
+// (PyTorch's default): y = (x - mean) / sqrt(var + eps).
+const NormEps = 1e-5
+
+// BatchNormMomentum is PyTorch's default momentum of the running statistics:
+// running = (1 - momentum) * running + momentum * batchStatistic.
+const BatchNormMomentum = 0.1
+
+// normGroups describes how a norm groups the elements of x [N, C, D, H, W] into the
+// sets whose mean and variance it takes: one group per (n, c) for instance norm
+// (perSample), one group per channel c across the whole batch for batch norm.
+type normGroups struct {
+	n, c, voxels int
+	perSample    bool
+}
+
+// newNormGroups checks that x is [N, C, D, H, W] and that the affine parameters, when
+// present, are [C].
+func newNormGroups[T tensor.Float](op string, x, gamma, beta *autograd.Value[T],
+	perSample bool) normGroups {
+	shape := x.Data.Shape
+	if len(shape) != 5 {
+		panic(fmt.Sprintf("nn: %s wants x [N, C, D, H, W], got %v", op, shape))
+	}
+	for _, affine := range []*autograd.Value[T]{gamma, beta} {
+		if affine != nil && (len(affine.Data.Shape) != 1 || affine.Data.Shape[0] != shape[1]) {
+			panic(fmt.Sprintf("nn: %s wants gamma and beta [C] for x %v, got %v",
+				op, shape, affine.Data.Shape))
+		}
+	}
+	return normGroups{n: shape[0], c: shape[1], voxels: shape[2] * shape[3] * shape[4],
+		perSample: perSample}
+}
+
+// count returns the number of elements in one group.
+func (g normGroups) count() int {
+	if g.perSample {
+		return g.voxels
+	}
+	return g.n * g.voxels
+}
+
+// groups returns the number of groups.
+func (g normGroups) groups() int {
+	if g.perSample {
+		return g.n * g.c
+	}
+	return g.c
+}
+
+// group returns the group of the slab (sample, channel).
+func (g normGroups) group(sample, channel int) int {
+	if g.perSample {
+		return sample*g.c + channel
+	}
+	return channel
+}
+
+// slab returns the D*H*W elements of (sample, channel) inside data.
+func slab[T tensor.Float](data []T, g normGroups, sample, channel int) []T {
+	start := (sample*g.c + channel) * g.voxels
+	return data[start : start+g.voxels]
+}
+
+// stats returns each group's mean and biased variance (the mean squared deviation),
+// both accumulated in float64 in two passes.
+func stats[T tensor.Float](x []T, g normGroups) (mean, variance []float64) {
+	mean = make([]float64, g.groups())
+	variance = make([]float64, g.groups())
+	count := float64(g.count())
+	for s := range g.n {
+		for c := range g.c {
+			sum := 0.0
+			for _, v := range slab(x, g, s, c) {
+				sum += float64(v)
+			}
+			mean[g.group(s, c)] += sum / count
+		}
+	}
+
+	for s := range g.n {
+		for c := range g.c {
+			mu, sum := mean[g.group(s, c)], 0.0
+			for _, v := range slab(x, g, s, c) {
+				d := float64(v) - mu
+				sum += d * d
+			}
+			variance[g.group(s, c)] += sum / count
+		}
+	}
+	return mean, variance
+}
+
+// inverseStd returns 1 / sqrt(variance + eps) for each group.
+func inverseStd(variance []float64, eps float64) []float64 {
+	inv := make([]float64, len(variance))
+	for i, v := range variance {
+		inv[i] = 1 / math.Sqrt(v+eps)
+	}
+	return inv
+}
+
+// affineAt returns gamma[c] and beta[c], or 1 and 0 when the norm has no affine part.
+func affineAt[T tensor.Float](gamma, beta *autograd.Value[T], c int) (float64, float64) {
+	scale, shift := 1.0, 0.0
+	if gamma != nil {
+		scale = float64(gamma.Data.Data[c])
+	}
+	if beta != nil {
+		shift = float64(beta.Data.Data[c])
+	}
+	return scale, shift
+}
+
+// normalize records y = (x - mean_g) * invStd_g * gamma_c + beta_c, the forward shared
+// by InstanceNorm3d and BatchNorm3d (g is the group of the element, c its channel).
+// When batchStats is true, mean and invStd were computed from x and the backward
+// differentiates through them; otherwise (BatchNorm3d in eval mode) they are constants.
+func normalize[T tensor.Float](op string, x, gamma, beta *autograd.Value[T], g normGroups,
+	mean, invStd []float64, batchStats bool) *autograd.Value[T] {
+	out := tensor.Zeros[T](x.Data.Shape...)
+	for s := range g.n {
+		for c := range g.c {
+			k := g.group(s, c)
+			scale, shift := affineAt(gamma, beta, c)
+			mu, factor := mean[k], invStd[k]*scale
+			dst := slab(out.Data, g, s, c)
+			for i, v := range slab(x.Data.Data, g, s, c) {
+				dst[i] = T((float64(v)-mu)*factor + shift)
+			}
+		}
+	}
+
+	inputs := []*autograd.Value[T]{x}
+	for _, affine := range []*autograd.Value[T]{gamma, beta} {
+		if affine != nil {
+			inputs = append(inputs, affine)
+		}
+	}
+	return x.Tape().Record(op, out, inputs, func(gradOut *tensor.Tensor[T]) {
+		sumDy, sumDyXhat := slabSums(x.Data.Data, gradOut.Data, g, mean, invStd)
+		affineGrads(gamma, beta, g, sumDy, sumDyXhat)
+		if x.RequiresGrad() {
+			x.AccumulateGrad(normInputGrad(x, gamma, gradOut, g, mean, invStd,
+				sumDy, sumDyXhat, batchStats))
+		}
+	})
+}
+
+// slabSums returns, for each slab (n, c), sum_v dy and sum_v dy * xhat, where
+// xhat = (x - mean) * invStd is the normalised input.
+func slabSums[T tensor.Float](x, dy []T, g normGroups,
+	mean, invStd []float64) (sumDy, sumDyXhat []float64) {
+	sumDy = make([]float64, g.n*g.c)
+	sumDyXhat = make([]float64, g.n*g.c)
+	for s := range g.n {
+		for c := range g.c {
+			k := g.group(s, c)
+			mu, sd, sdx := mean[k], 0.0, 0.0
+			grad := slab(dy, g, s, c)
+			for i, v := range slab(x, g, s, c) {
+				sd += float64(grad[i])
+				sdx += float64(grad[i]) * (float64(v) - mu)
+			}
+			sumDy[s*g.c+c] = sd
+			sumDyXhat[s*g.c+c] = sdx * invStd[k]
+		}
+	}
+	return sumDy, sumDyXhat
+}
+
+// affineGrads adds dgamma_c = sum_{n,v} dy * xhat and dbeta_c = sum_{n,v} dy.
+func affineGrads[T tensor.Float](gamma, beta *autograd.Value[T], g normGroups,
+	sumDy, sumDyXhat []float64) {
+	for _, p := range []struct {
+		value *autograd.Value[T]
+		sums  []float64
+	}{{gamma, sumDyXhat}, {beta, sumDy}} {
+		if p.value == nil || !p.value.RequiresGrad() {
+			continue
+		}
+		grad := tensor.Zeros[T](g.c)
+		for s := range g.n {
+			for c := range g.c {
+				grad.Data[c] += T(p.sums[s*g.c+c])
+			}
+		}
+		p.value.AccumulateGrad(grad)
+	}
+}
+
+// normInputGrad returns dx. With constant statistics dx = gamma * invStd * dy. With
+// batch statistics (m elements per group, sums over the group):
+// dx = gamma * invStd * (dy - sum(dy)/m - xhat * sum(dy * xhat)/m).
+func normInputGrad[T tensor.Float](x, gamma *autograd.Value[T], gradOut *tensor.Tensor[T],
+	g normGroups, mean, invStd, sumDy, sumDyXhat []float64,
+	batchStats bool) *tensor.Tensor[T] {
+	groupDy := make([]float64, g.groups())
+	groupDyXhat := make([]float64, g.groups())
+	for s := range g.n {
+		for c := range g.c {
+			groupDy[g.group(s, c)] += sumDy[s*g.c+c]
+			groupDyXhat[g.group(s, c)] += sumDyXhat[s*g.c+c]
+		}
+	}
+
+	count := float64(g.count())
+	dx := tensor.Zeros[T](x.Data.Shape...)
+	for s := range g.n {
+		for c := range g.c {
+			k := g.group(s, c)
+			scale, _ := affineAt(gamma, nil, c)
+			factor, mu, inv := scale*invStd[k], mean[k], invStd[k]
+			shiftDy, slopeXhat := groupDy[k]/count, groupDyXhat[k]/count
+			if !batchStats {
+				shiftDy, slopeXhat = 0, 0
+			}
+			dst, dy := slab(dx.Data, g, s, c), slab(gradOut.Data, g, s, c)
+			for i, v := range slab(x.Data.Data, g, s, c) {
+				xhat := (float64(v) - mu) * inv
+				dst[i] = T(factor * (float64(dy[i]) - shiftDy - xhat*slopeXhat))
+			}
+		}
+	}
+	return dx
+}
+
+// InstanceNorm3d normalises each (n, c) slab of x [N, C, D, H, W] over its D*H*W voxels
+// with its own mean and biased variance, then applies the optional affine part:
+// y = (x - mean_nc) / sqrt(var_nc + eps) * gamma_c + beta_c, gamma and beta [C] or nil.
+// It behaves the same in training and inference (PyTorch's InstanceNorm3d without
+// running statistics). A slab of one voxel normalises to 0 (x - mean = 0) with zero
+// gradient; PyTorch refuses that case.
+func InstanceNorm3d[T tensor.Float](x, gamma, beta *autograd.Value[T],
+	eps float64) *autograd.Value[T] {
+	g := newNormGroups("InstanceNorm3d", x, gamma, beta, true)
+	mean, variance := stats(x.Data.Data, g)
+	return normalize("instance_norm3d", x, gamma, beta, g, mean, inverseStd(variance, eps), true)
+}
+
+// BatchNorm3dState holds what a BatchNorm3d layer keeps besides its affine
+// parameters: the running mean and variance [C] (views into a model's buffers, updated
+// in place in training) and the layer's momentum and eps.
+type BatchNorm3dState[T tensor.Float] struct {
+	RunningMean, RunningVar []T
+	Momentum, Eps           float64
+}
+
+// BatchNorm3d normalises each channel of x [N, C, D, H, W] and applies gamma, beta [C]
+// (either may be nil): y = (x - mean_c) / sqrt(var_c + eps) * gamma_c + beta_c.
+// In training, mean_c and the biased var_c are taken over (N, D, H, W) and the running
+// statistics, when state has them, become (1 - m) * running + m * batch, with the
+// unbiased variance var_c * n/(n-1) for the running variance (n = N*D*H*W, m the
+// momentum), as PyTorch does. In inference the running statistics are used as
+// constants. Training needs n > 1.
+func BatchNorm3d[T tensor.Float](x, gamma, beta *autograd.Value[T], state BatchNorm3dState[T],
+	train bool) *autograd.Value[T] {
+	g := newNormGroups("BatchNorm3d", x, gamma, beta, false)
+	hasRunning := state.RunningMean != nil || state.RunningVar != nil
+	if hasRunning && (len(state.RunningMean) != g.c || len(state.RunningVar) != g.c) {
+		panic(fmt.Sprintf("nn: BatchNorm3d wants running statistics [C] for x %v, got %d and %d",
+			x.Data.Shape, len(state.RunningMean), len(state.RunningVar)))
+	}
+	if !train {
+		if !hasRunning {
+			panic(fmt.Sprintf("nn: BatchNorm3d in inference needs running statistics (x %v)",
+				x.Data.Shape))
+		}
+		mean, variance := make([]float64, g.c), make([]float64, g.c)
+		for c := range g.c {
+			mean[c], variance[c] = float64(state.RunningMean[c]), float64(state.RunningVar[c])
+		}
+		return normalize("batch_norm3d_eval", x, gamma, beta, g, mean,
+			inverseStd(variance, state.Eps), false)
+	}
+
+	if g.count() < 2 {
+		panic(fmt.Sprintf("nn: BatchNorm3d training needs more than one value per channel, "+
+			"got x %v", x.Data.Shape))
+	}
+	mean, variance := stats(x.Data.Data, g)
+	if hasRunning {
+		unbias := float64(g.count()) / float64(g.count()-1)
+		m := state.Momentum
+		for c := range g.c {
+			state.RunningMean[c] = T((1-m)*float64(state.RunningMean[c]) + m*mean[c])
+			state.RunningVar[c] = T((1-m)*float64(state.RunningVar[c]) + m*variance[c]*unbias)
+		}
+	}
+	return normalize("batch_norm3d", x, gamma, beta, g, mean, inverseStd(variance, state.Eps), true)
+}

@@ -1,0 +1,58 @@
+package tests
+
+import (
+	"github.com/urpc-go/urpc/autograd"
+	"github.com/urpc-go/urpc/nn"
+	"github.com/urpc-go/urpc/tensor"
+)
+
+func init() {
+	goldenChecks["batchnorm3d_train.json"] = checkBatchNorm3dTrain
+	goldenChecks["instancenorm3d.json"] = checkInstanceNorm3d(false)
+	goldenChecks["instancenorm3d_affine.json"] = checkInstanceNorm3d(true)
+}
+
+// checkBatchNorm3dTrain compares BatchNorm3d in training mode (output, gradients of x,
+// gamma and beta, running statistics after one step) and then in eval mode.
+func checkBatchNorm3dTrain(c *checker) {
+	state := nn.BatchNorm3dState[float64]{
+		RunningMean: []float64{0, 0, 0}, RunningVar: []float64{1, 1, 1},
+		Momentum: nn.BatchNormMomentum, Eps: nn.NormEps,
+	}
+	tape := autograd.NewTape[float64]()
+	x := tape.Leaf(c.input("input").Clone())
+	gamma, beta := tape.Leaf(c.input("weight").Clone()), tape.Leaf(c.input("bias").Clone())
+	out := nn.BatchNorm3d(x, gamma, beta, state, true)
+	c.compare("output", out.Data)
+	backwardWith(tape, out, c.input("grad_output"))
+	c.compare("grad_input", x.Grad)
+	c.compare("grad_weight", gamma.Grad)
+	c.compare("grad_bias", beta.Grad)
+	c.compare("running_mean", tensor.FromSlice(state.RunningMean, 3))
+	c.compare("running_var", tensor.FromSlice(state.RunningVar, 3))
+
+	eval := autograd.NewNoGradTape[float64]()
+	outEval := nn.BatchNorm3d(eval.Const(x.Data), eval.Const(gamma.Data), eval.Const(beta.Data),
+		state, false)
+	c.compare("output_eval", outEval.Data)
+}
+
+// checkInstanceNorm3d compares InstanceNorm3d, with or without its affine part.
+func checkInstanceNorm3d(affine bool) goldenCheck {
+	return func(c *checker) {
+		tape := autograd.NewTape[float64]()
+		x := tape.Leaf(c.input("input").Clone())
+		var gamma, beta *autograd.Value[float64]
+		if affine {
+			gamma, beta = tape.Leaf(c.input("weight").Clone()), tape.Leaf(c.input("bias").Clone())
+		}
+		out := nn.InstanceNorm3d(x, gamma, beta, nn.NormEps)
+		c.compare("output", out.Data)
+		backwardWith(tape, out, c.input("grad_output"))
+		c.compare("grad_input", x.Grad)
+		if affine {
+			c.compare("grad_weight", gamma.Grad)
+			c.compare("grad_bias", beta.Grad)
+		}
+	}
+}
