@@ -75,7 +75,8 @@ func loadWithNibabel(t *testing.T, paths []string) []nibabelView {
 // TestAgainstNibabel writes files with this package (through WriteLabels,
 // WriteFloat32 and, for every voxel type, byte order and version, encodeImage), loads
 // them with nibabel, and requires nibabel and Read to agree exactly on the values and
-// the affine (to 1e-14 when it comes from a qform), and nibabel's qform to match the affine to float32 precision.
+// the affine (to 1e-14 when it comes from a qform), and nibabel's qform of the written
+// files to match their affine to float32 precision.
 func TestAgainstNibabel(t *testing.T) {
 	dir := t.TempDir()
 	ref := obliqueRef(t)

@@ -198,7 +198,8 @@ func checkMagic(got, single, pair string, version int) error {
 // truncated turns the io errors of a short read into a message that says so.
 func truncated(err error) error {
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return fmt.Errorf("truncated: the file ends early (%w)", io.ErrUnexpectedEOF)
+		return fmt.Errorf("truncated: the file ends too early (%w); was a copy or "+
+			"download cut short?", io.ErrUnexpectedEOF)
 	}
 	return err
 }

@@ -37,7 +37,8 @@ func newVolume(h *Header, asLabels bool) (*Volume, error) {
 	}
 	if asLabels && v.Frames > 1 {
 		return nil, fmt.Errorf("a label map must be one 3-D volume, but dim = %v "+
-			"holds %d volumes of %dx%dx%d", h.Dim, v.Frames, v.Dims[0], v.Dims[1], v.Dims[2])
+			"holds %d volumes of %dx%dx%d; read it with Read and pick a Frame", h.Dim,
+			v.Frames, v.Dims[0], v.Dims[1], v.Dims[2])
 	}
 	v.Spacing = voxelSpacing(h)
 	var err error

@@ -67,6 +67,9 @@ func derivedHeader(ref *Volume, t DataType, n int, allFrames bool) (*Header, err
 	if ref == nil {
 		return nil, fmt.Errorf("no reference volume to take the geometry from")
 	}
+	if ref.Dims[0] < 1 || ref.Dims[1] < 1 || ref.Dims[2] < 1 {
+		return nil, fmt.Errorf("reference dims %v; want at least 1 voxel per axis", ref.Dims)
+	}
 	h := &Header{Version: 1, ByteOrder: le, Datatype: t, SclSlope: 1, XYZTUnits: 2}
 	if src := ref.Header; src != nil {
 		h.XYZTUnits, h.DimInfo, h.Descrip = src.XYZTUnits, src.DimInfo, src.Descrip
