@@ -1,0 +1,198 @@
+package nn
+
+import (
+	"fmt"
+
+	"github.com/urpc-go/urpc/autograd"
+	"github.com/urpc-go/urpc/tensor"
+)
+
+// Conv3d returns the 3-D cross-correlation of x [N, Cin, D, H, W] with weight
+// [Cout, Cin, kD, kH, kW] plus bias [Cout] (or none when bias is nil), with zero
+// padding and the given stride per axis (D, H, W):
+//
+//	out[n, o, z, y, x] = bias[o] + sum_{c, a, b, e} weight[o, c, a, b, e] *
+//	                     xpad[n, c, z*sD + a, y*sH + b, x*sW + e]
+//
+// out is [N, Cout, Do, Ho, Wo] with Do = floor((D + 2pD - kD) / sD) + 1 (PyTorch's rule).
+// Backward: grad x (the adjoint gather, a product W^T gout per tile), grad weight
+// (gout cols^T per tile) and grad bias (the sums of gout per channel).
+//
+// float32 runs its matrix products through sgemm on up to GOMAXPROCS goroutines, one
+// output tile at a time: the column tile of a worker holds at most
+// Cin*k*(max(256, 2^17/(Cin*k)) + Wo) elements, k = kD*kH*kW, and the whole batch is
+// never unfolded. A 1x1x1 kernel with stride 1 and no padding needs no columns at all.
+func Conv3d[T tensor.Float](x, weight, bias *autograd.Value[T],
+	stride, padding [3]int) *autograd.Value[T] {
+	xs, ws := x.Shape(), weight.Shape()
+	if len(xs) != 5 || len(ws) != 5 || ws[1] != xs[1] {
+		panic(fmt.Sprintf("nn: Conv3d input %v does not fit weight %v "+
+			"([N, Cin, D, H, W] and [Cout, Cin, kD, kH, kW])", xs, ws))
+	}
+	checkBias("Conv3d", bias, ws[0])
+	kernel, inDims := [3]int{ws[2], ws[3], ws[4]}, [3]int{xs[2], xs[3], xs[4]}
+	var outDims [3]int
+	for axis := range 3 {
+		checkStridePad("Conv3d", xs, ws, stride, padding, axis)
+		outDims[axis] = (inDims[axis]+2*padding[axis]-kernel[axis])/stride[axis] + 1
+		if inDims[axis]+2*padding[axis] < kernel[axis] {
+			panic(fmt.Sprintf("nn: Conv3d kernel %v larger than padded input %v", ws, xs))
+		}
+	}
+
+	plan := newConvPlan(xs[0], xs[1], ws[0], inDims, outDims, kernel, stride, padding)
+	out := tensor.Zeros[T](xs[0], ws[0], outDims[0], outDims[1], outDims[2])
+	fillBias(out, bias)
+	convForward(plan, out.Data, x.Data.Data, weight.Data.Data)
+
+	return x.Tape().Record("conv3d", out, convInputs(x, weight, bias), func(g *tensor.Tensor[T]) {
+		if x.RequiresGrad() {
+			convBackwardData(plan, gradBuffer(x), g.Data, weight.Data.Data)
+		}
+		if weight.RequiresGrad() {
+			convBackwardWeight(plan, gradBuffer(weight), x.Data.Data, g.Data)
+		}
+		if bias != nil && bias.RequiresGrad() {
+			addChannelSums(gradBuffer(bias), g)
+		}
+	})
+}
+
+// ConvTranspose3d returns the transposed convolution (the adjoint of Conv3d's map from
+// its input to its output) of x [N, Cin, D, H, W] with weight [Cin, Cout, kD, kH, kW]
+// plus bias [Cout] (or none when bias is nil):
+//
+//	out[n, o, z*sD - pD + a, y*sH - pH + b, x*sW - pW + e] +=
+//	        x[n, c, z, y, x] * weight[c, o, a, b, e]       (entries outside are dropped)
+//
+// out is [N, Cout, Do, Ho, Wo] with Do = (D - 1)*sD - 2pD + kD (PyTorch's rule, no output
+// padding). Backward: grad x is Conv3d of gout with weight, grad weight the correlation
+// of gout with x, grad bias the sums of gout per channel. Tiles as in Conv3d.
+func ConvTranspose3d[T tensor.Float](x, weight, bias *autograd.Value[T],
+	stride, padding [3]int) *autograd.Value[T] {
+	xs, ws := x.Shape(), weight.Shape()
+	if len(xs) != 5 || len(ws) != 5 || ws[0] != xs[1] {
+		panic(fmt.Sprintf("nn: ConvTranspose3d input %v does not fit weight %v "+
+			"([N, Cin, D, H, W] and [Cin, Cout, kD, kH, kW])", xs, ws))
+	}
+	checkBias("ConvTranspose3d", bias, ws[1])
+	kernel, inDims := [3]int{ws[2], ws[3], ws[4]}, [3]int{xs[2], xs[3], xs[4]}
+	var outDims [3]int
+	for axis := range 3 {
+		checkStridePad("ConvTranspose3d", xs, ws, stride, padding, axis)
+		outDims[axis] = (inDims[axis]-1)*stride[axis] - 2*padding[axis] + kernel[axis]
+		if outDims[axis] < 1 {
+			panic(fmt.Sprintf("nn: ConvTranspose3d padding %v too large for input %v "+
+				"and weight %v", padding, xs, ws))
+		}
+	}
+
+	plan := newConvPlan(xs[0], ws[1], xs[1], outDims, inDims, kernel, stride, padding)
+	out := tensor.Zeros[T](xs[0], ws[1], outDims[0], outDims[1], outDims[2])
+	fillBias(out, bias)
+	convBackwardData(plan, out.Data, x.Data.Data, weight.Data.Data)
+
+	inputs := convInputs(x, weight, bias)
+	return x.Tape().Record("conv_transpose3d", out, inputs, func(g *tensor.Tensor[T]) {
+		if x.RequiresGrad() {
+			convForward(plan, gradBuffer(x), g.Data, weight.Data.Data)
+		}
+		if weight.RequiresGrad() {
+			convBackwardWeight(plan, gradBuffer(weight), g.Data, x.Data.Data)
+		}
+		if bias != nil && bias.RequiresGrad() {
+			addChannelSums(gradBuffer(bias), g)
+		}
+	})
+}
+
+// convForward accumulates y += conv(x) for the plan's X -> Y direction:
+// y[n] [Cy, Y] += w [Cy, Cx*taps] im2col(x[n]) [Cx*taps, Y].
+func convForward[T tensor.Float](p *convPlan, y, x, w []T) {
+	gatherProduct(y, x, w, p.cy, p.specToY(), p.batch)
+}
+
+// convBackwardData accumulates x += conv^T(y): x[n] [Cx, X] += w^T [Cx, Cy*taps]
+// gather(y[n]) [Cy*taps, X], with w [Cy, Cx*taps] as in convForward.
+func convBackwardData[T tensor.Float](p *convPlan, x, y, w []T) {
+	gatherProduct(x, y, adjointKernel(w, p.cy, p.cx, p.taps), p.cx, p.specToX(), p.batch)
+}
+
+// convBackwardWeight accumulates gw [Cy, Cx*taps] += sum_n y[n] im2col(x[n])^T.
+func convBackwardWeight[T tensor.Float](p *convPlan, gw, x, y []T) {
+	weightProduct(gw, x, y, p.cy, p.specToY(), p.batch)
+}
+
+// adjointKernel rearranges w [cy, cx, taps] into [cx, cy*taps]:
+// out[c, o*taps + t] = w[o, c, t].
+func adjointKernel[T tensor.Float](w []T, cy, cx, taps int) []T {
+	out := make([]T, len(w))
+	for o := range cy {
+		for c := range cx {
+			copy(out[(c*cy+o)*taps:(c*cy+o+1)*taps], w[(o*cx+c)*taps:(o*cx+c+1)*taps])
+		}
+	}
+	return out
+}
+
+// fillBias sets out[n, o, ...] = bias[o] for out [N, C, D, H, W] (nothing for nil).
+func fillBias[T tensor.Float](out *tensor.Tensor[T], bias *autograd.Value[T]) {
+	if bias == nil {
+		return
+	}
+	channels, vol := out.Shape[1], out.Numel()/max(out.Shape[0]*out.Shape[1], 1)
+	for i := range out.Shape[0] * channels {
+		b := bias.Data.Data[i%channels]
+		block := out.Data[i*vol : (i+1)*vol]
+		for j := range block {
+			block[j] = b
+		}
+	}
+}
+
+// addChannelSums adds to gb [C] the sums of g [N, C, D, H, W] over N, D, H and W,
+// accumulated in float64.
+func addChannelSums[T tensor.Float](gb []T, g *tensor.Tensor[T]) {
+	channels, vol := g.Shape[1], g.Numel()/max(g.Shape[0]*g.Shape[1], 1)
+	sums := make([]float64, channels)
+	for i := range g.Shape[0] * channels {
+		s := 0.0
+		for _, v := range g.Data[i*vol : (i+1)*vol] {
+			s += float64(v)
+		}
+		sums[i%channels] += s
+	}
+	for c, s := range sums {
+		gb[c] += T(s)
+	}
+}
+
+// gradBuffer returns the data of v's gradient, allocating zeros at first use, so that
+// a backward pass can add into it directly.
+func gradBuffer[T tensor.Float](v *autograd.Value[T]) []T {
+	if v.Grad == nil {
+		v.Grad = tensor.Zeros[T](v.Data.Shape...)
+	}
+	return v.Grad.Data
+}
+
+// convInputs lists the inputs of a convolution node (bias only when present).
+func convInputs[T tensor.Float](x, weight, bias *autograd.Value[T]) []*autograd.Value[T] {
+	if bias == nil {
+		return []*autograd.Value[T]{x, weight}
+	}
+	return []*autograd.Value[T]{x, weight, bias}
+}
+
+func checkBias[T tensor.Float](op string, bias *autograd.Value[T], channels int) {
+	if bias != nil && (len(bias.Shape()) != 1 || bias.Shape()[0] != channels) {
+		panic(fmt.Sprintf("nn: %s bias %v, want [%d]", op, bias.Shape(), channels))
+	}
+}
+
+func checkStridePad(op string, xs, ws []int, stride, padding [3]int, axis int) {
+	if stride[axis] < 1 || padding[axis] < 0 {
+		panic(fmt.Sprintf("nn: %s stride %v or padding %v invalid for input %v weight %v",
+			op, stride, padding, xs, ws))
+	}
+}

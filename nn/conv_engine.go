@@ -1,0 +1,268 @@
+package nn
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/urpc-go/urpc/tensor"
+)
+
+// convPlan is the geometry of one convolution between X [N, Cx, Dx, Hx, Wx] (the large
+// side) and Y [N, Cy, Dy, Hy, Wy]; the kernel of a Conv3d from X to Y is stored
+// [Cy, Cx, kD, kH, kW], seen as the matrix [Cy, Cx*taps].
+type convPlan struct {
+	batch, cx, cy int
+	xDims, yDims  [3]int
+	taps          int // kD*kH*kW
+	toY, toX      [3]tapMap
+
+	// direct is set for a 1x1x1 kernel with stride 1 and no padding: the column matrix
+	// of a sample is the sample itself and no gather is needed.
+	direct bool
+}
+
+// newConvPlan builds the tap maps of a convolution with the given kernel, stride and
+// padding per axis (D, H, W).
+func newConvPlan(batch, cx, cy int, xDims, yDims, kernel, stride, pad [3]int) *convPlan {
+	p := &convPlan{batch: batch, cx: cx, cy: cy, xDims: xDims, yDims: yDims, taps: 1}
+	p.direct = true
+	for axis := range 3 {
+		p.taps *= kernel[axis]
+		p.toY[axis] = newToYMap(kernel[axis], stride[axis], pad[axis], yDims[axis], xDims[axis])
+		p.toX[axis] = newToXMap(kernel[axis], stride[axis], pad[axis], xDims[axis], yDims[axis])
+		p.direct = p.direct && p.toY[axis].isIdentity(xDims[axis])
+	}
+	return p
+}
+
+// gatherSpec describes one gathered product: columns of the space maps[*].cols built
+// from a source of srcC channels and spatial size srcDims.
+type gatherSpec struct {
+	srcC    int
+	srcDims [3]int
+	maps    *[3]tapMap
+	direct  bool
+	k       int // rows of the column matrix: srcC * taps
+}
+
+// width, rows and volume of the column space: a column-space row is one (d, h) line.
+func (g *gatherSpec) width() int { return g.maps[2].cols }
+func (g *gatherSpec) rows() int  { return g.maps[0].cols * g.maps[1].cols }
+func (g *gatherSpec) colVolume() int {
+	return g.rows() * g.width()
+}
+func (g *gatherSpec) srcVolume() int { return g.srcDims[0] * g.srcDims[1] * g.srcDims[2] }
+
+// specToY gathers columns of Y from X (im2col); specToX gathers columns of X from Y.
+func (p *convPlan) specToY() gatherSpec {
+	return gatherSpec{srcC: p.cx, srcDims: p.xDims, maps: &p.toY, direct: p.direct,
+		k: p.cx * p.taps}
+}
+
+func (p *convPlan) specToX() gatherSpec {
+	return gatherSpec{srcC: p.cy, srcDims: p.yDims, maps: &p.toX, direct: p.direct,
+		k: p.cy * p.taps}
+}
+
+// Tiling. Tile budgets: a column tile holds about tileElems elements and at least
+// minTileCols columns (so that the matrix product stays efficient), rounded up to
+// whole rows. The scratch of one worker is thus at most
+// k * (max(minTileCols, tileElems/k) + width) elements, k = C*kD*kH*kW.
+const (
+	tileElems   = 1 << 17
+	minTileCols = 256
+)
+
+// tiling splits the rows of every sample's column space into tiles; item i of the
+// batch is tile i%perSample of sample i/perSample.
+type tiling struct {
+	rows, rowsPerTile, perSample, items int
+}
+
+func newTiling(batch, rows, width, k int) tiling {
+	cols := max(minTileCols, tileElems/max(k, 1))
+	per := min(max((cols+width-1)/width, 1), max(rows, 1))
+	perSample := (rows + per - 1) / per
+	return tiling{rows: rows, rowsPerTile: per, perSample: perSample, items: batch * perSample}
+}
+
+// item returns the sample and the row range [r0, r1) of tile i.
+func (t tiling) item(i int) (n, r0, r1 int) {
+	n, tile := i/t.perSample, i%t.perSample
+	r0 = tile * t.rowsPerTile
+	return n, r0, min(r0+t.rowsPerTile, t.rows)
+}
+
+// parallelItems runs body(worker, item) for every item < items on workers goroutines
+// that take items in turn; a worker index is used by one goroutine only.
+func parallelItems(workers, items int, body func(worker, item int)) {
+	if workers <= 1 {
+		for i := range items {
+			body(0, i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < items; i = int(next.Add(1) - 1) {
+				body(w, i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// convWorkers is the number of goroutines for items work items: one per usable core.
+func convWorkers(items int) int {
+	return max(1, min(runtime.GOMAXPROCS(0), items))
+}
+
+// columns returns the column matrix of rows [r0, r1) of one source sample and its
+// leading dimension: the sample itself for a direct plan, else a gather into buf.
+func columns[T tensor.Float](buf *[]T, src []T, g *gatherSpec, r0, r1 int) ([]T, int) {
+	if g.direct {
+		return src[r0*g.width():], g.colVolume()
+	}
+	n := g.k * (r1 - r0) * g.width()
+	if cap(*buf) < n {
+		*buf = make([]T, n)
+	}
+	col := (*buf)[:n]
+	gatherTile(col, src, g, r0, r1)
+	return col, (r1 - r0) * g.width()
+}
+
+// gatherTile fills col [srcC*taps, (r1-r0)*width]: row (c, a, b, e) holds, for every
+// column (d, h, w) of rows [r0, r1), src[c, mapD(a, d), mapH(b, h), mapW(e, w)], or 0.
+func gatherTile[T tensor.Float](col, src []T, g *gatherSpec, r0, r1 int) {
+	m := g.maps
+	vol, width := g.srcVolume(), (r1-r0)*g.width()
+	k := 0
+	for c := range g.srcC {
+		channel := src[c*vol : (c+1)*vol]
+		for a := range m[0].taps {
+			for b := range m[1].taps {
+				for e := range m[2].taps {
+					gatherRows(col[k*width:(k+1)*width], channel, g, [3]int{a, b, e}, r0, r1)
+					k++
+				}
+			}
+		}
+	}
+}
+
+// gatherRows writes the rows [r0, r1) of one tap (a, b, e) of one channel.
+func gatherRows[T tensor.Float](dst, channel []T, g *gatherSpec, tap [3]int, r0, r1 int) {
+	m := g.maps
+	hc, wc := m[1].cols, m[2].cols
+	sh, sw := g.srcDims[1], g.srcDims[2]
+	for r := r0; r < r1; r++ {
+		row := dst[(r-r0)*wc : (r-r0+1)*wc]
+		z, y := m[0].at(tap[0], r/hc), m[1].at(tap[1], r%hc)
+		if z < 0 || y < 0 {
+			clear(row)
+			continue
+		}
+		off := (z*sh + y) * sw
+		fillRow(row, channel[off:off+sw], &m[2], tap[2])
+	}
+}
+
+// gatherProduct accumulates dst[n] += a cols(src[n]) for every sample n, tile by tile:
+// a is [dstC, g.k] and dst[n] is [dstC, colVolume] (the column space).
+func gatherProduct[T tensor.Float](dst, src, a []T, dstC int, g gatherSpec, batch int) {
+	tl := newTiling(batch, g.rows(), g.width(), g.k)
+	workers := convWorkers(tl.items)
+	bufs := make([]*[]T, workers)
+	srcSize, dstSize, width := g.srcC*g.srcVolume(), dstC*g.colVolume(), g.width()
+
+	parallelItems(workers, tl.items, func(w, i int) {
+		if bufs[w] == nil {
+			bufs[w] = getScratch[T]()
+		}
+		n, r0, r1 := tl.item(i)
+		b, ldb := columns(bufs[w], src[n*srcSize:(n+1)*srcSize], &g, r0, r1)
+		c := dst[n*dstSize+r0*width:]
+		gemm(false, false, dstC, (r1-r0)*width, g.k, a, g.k, b, ldb, 1, c, g.colVolume())
+	})
+
+	putScratch(bufs)
+}
+
+// weightProduct accumulates gw += sum_n y[n] cols(x[n])^T, tile by tile: gw is
+// [yC, g.k] and y[n] is [yC, colVolume]. Each worker but the first sums into its own
+// partial gw, added at the end.
+func weightProduct[T tensor.Float](gw, x, y []T, yC int, g gatherSpec, batch int) {
+	tl := newTiling(batch, g.rows(), g.width(), g.k)
+	workers := convWorkers(tl.items)
+	bufs, partials := make([]*[]T, workers), make([]*[]T, workers)
+	xSize, ySize, width := g.srcC*g.srcVolume(), yC*g.colVolume(), g.width()
+
+	parallelItems(workers, tl.items, func(w, i int) {
+		if bufs[w] == nil {
+			bufs[w] = getScratch[T]()
+		}
+		part := gw
+		if w > 0 {
+			part = partialBuffer(&partials[w], len(gw))
+		}
+		n, r0, r1 := tl.item(i)
+		b, ldb := columns(bufs[w], x[n*xSize:(n+1)*xSize], &g, r0, r1)
+		a := y[n*ySize+r0*width:]
+		gemm(false, true, yC, g.k, (r1-r0)*width, a, g.colVolume(), b, ldb, 1, part, g.k)
+	})
+
+	for _, p := range partials {
+		if p != nil {
+			for j, v := range (*p)[:len(gw)] {
+				gw[j] += v
+			}
+		}
+	}
+	putScratch(bufs)
+	putScratch(partials)
+}
+
+// partialBuffer returns the first n elements of *slot, zeroed at first use.
+func partialBuffer[T tensor.Float](slot **[]T, n int) []T {
+	if *slot == nil {
+		*slot = getScratch[T]()
+		if cap(**slot) < n {
+			**slot = make([]T, n)
+		}
+		clear((**slot)[:n])
+	}
+	return (**slot)[:n]
+}
+
+// scratchPools recycle the column tiles and partial sums of the convolutions (one pool
+// per element type), so that a training step does not fault in fresh pages each time.
+var scratchPools [2]sync.Pool
+
+func scratchPool[T tensor.Float]() *sync.Pool {
+	var zero T
+	if _, ok := any(zero).(float32); ok {
+		return &scratchPools[0]
+	}
+	return &scratchPools[1]
+}
+
+// getScratch returns a recycled buffer (any length; callers grow it as needed).
+func getScratch[T tensor.Float]() *[]T {
+	if b, ok := scratchPool[T]().Get().(*[]T); ok {
+		return b
+	}
+	return new([]T)
+}
+
+// putScratch returns the non-nil buffers of bufs to their pool.
+func putScratch[T tensor.Float](bufs []*[]T) {
+	for _, b := range bufs {
+		if b != nil {
+			scratchPool[T]().Put(b)
+		}
+	}
+}
