@@ -176,3 +176,28 @@ func TestVoxOffsetAndExtensions(t *testing.T) {
 	_, err = Read(path)
 	wantError(t, err, path, "before vox_offset 4000")
 }
+
+func TestGzipStreams(t *testing.T) {
+	h := testHeader(1, le, Int16, 4, 4, 4)
+	want := ramp(64, -30)
+	b := mustEncode(t, h, want)
+	whole := gzipBytes(t, b)
+	// bgzip-style files are several gzip members; some files carry padding after them.
+	members := append(gzipBytes(t, b[:200]), gzipBytes(t, b[200:])...)
+	padded := append(append([]byte(nil), whole...), make([]byte, 100)...)
+	for name, file := range map[string][]byte{"members": members, "padded": padded} {
+		v, err := Read(writeTemp(t, name+".nii.gz.raw", file))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		sameValues(t, v.Data, want)
+	}
+	bad := append([]byte(nil), whole...)
+	bad[len(bad)-8] ^= 1 // the CRC-32 of the trailer
+	path := writeTemp(t, "crc.nii", bad)
+	_, err := Read(path)
+	wantError(t, err, path, "checksum")
+	dir := t.TempDir()
+	_, err = Read(dir)
+	wantError(t, err, dir, "directory")
+}

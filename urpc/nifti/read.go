@@ -71,8 +71,10 @@ func decode(name string, r io.Reader, size int64, asLabels bool) (*Volume, []uin
 func decodeStream(r io.Reader, size int64, asLabels bool) (*Volume, []uint8, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, err := br.Peek(2)
-	if err != nil {
+	if errors.Is(err, io.EOF) {
 		return nil, nil, fmt.Errorf("file is %d bytes, too short for a NIfTI header", size)
+	} else if err != nil {
+		return nil, nil, err
 	}
 	src, limit := io.Reader(br), size
 	var zr *gzip.Reader
@@ -105,8 +107,10 @@ func decodeStream(r io.Reader, size int64, asLabels bool) (*Volume, []uint8, err
 	}
 	if zr != nil {
 		// Read on to the end of the stream (a little way at most) so that gzip
-		// verifies its checksum; trailing bytes after the voxels are otherwise ignored.
-		if _, err := io.CopyN(io.Discard, zr, 1<<20); err != nil && err != io.EOF {
+		// verifies its checksum. Bytes after the voxels are otherwise ignored, and so
+		// is anything after the last gzip member that is not another member.
+		_, err := io.CopyN(io.Discard, zr, 1<<20)
+		if err != nil && err != io.EOF && !errors.Is(err, gzip.ErrHeader) {
 			return nil, nil, fmt.Errorf("gzip stream after the voxel data: %w", err)
 		}
 	}
@@ -177,6 +181,9 @@ func parseHeader(b []byte, version int, order binary.ByteOrder) (*Header, error)
 	}
 	return h, nil
 }
+
+// TODO(pairs): .hdr/.img pairs (magic ni1/ni2) are refused rather than read; none of
+// our data sets uses them.
 
 // checkMagic explains a magic string other than the single-file one.
 func checkMagic(got, single, pair string, version int) error {

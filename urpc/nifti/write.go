@@ -61,6 +61,9 @@ func WriteFloat32(path string, data []float32, ref *Volume) error {
 	})
 }
 
+// TODO(extensions): header extensions, intent parameters and slice timing of the
+// reference are not carried over; only units, dim_info, descrip and toffset are.
+
 // derivedHeader returns the NIfTI-1 header for n voxels of type t laid out like ref.
 // n must be one frame of ref, or with allFrames also all of ref's frames.
 func derivedHeader(ref *Volume, t DataType, n int, allFrames bool) (*Header, error) {
