@@ -38,8 +38,8 @@ func WriteLabels(path string, labels []uint8, ref *Volume) error {
 // in ".gz", written to a temporary file in the same folder and renamed into place.
 // Both the sform and the qform hold ref.Affine (the qform as closely as a rotation,
 // voxel steps and qfac can: exactly unless the affine shears), with the codes of ref's
-// header, or qform_code 1 and sform_code 2 where those are 0; pixdim holds the voxel
-// steps of the affine; scl_slope is 1 and scl_inter 0.
+// header, or qform_code 1 and sform_code 2 where those are unset (not 1 to 5);
+// pixdim holds the voxel steps of the affine; scl_slope is 1 and scl_inter 0.
 func WriteFloat32(path string, data []float32, ref *Volume) error {
 	h, err := derivedHeader(ref, Float32, len(data), true)
 	if err != nil {
@@ -102,10 +102,11 @@ func derivedHeader(ref *Volume, t DataType, n int, allFrames bool) (*Header, err
 	var steps [3]float64
 	h.Quatern, h.QOffset, steps, h.Pixdim[0] = qformOf(ref.Affine)
 	copy(h.Pixdim[1:4], steps[:])
-	if h.QformCode <= 0 {
+	// Codes outside the standard's 1 (scanner) to 5 (other template) count as unset.
+	if h.QformCode < 1 || h.QformCode > 5 {
 		h.QformCode = 1
 	}
-	if h.SformCode <= 0 {
+	if h.SformCode < 1 || h.SformCode > 5 {
 		h.SformCode = 2
 	}
 	return h, nil
