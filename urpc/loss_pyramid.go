@@ -1,0 +1,188 @@
+package urpc
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/urpc-go/urpc/autograd"
+	"github.com/urpc-go/urpc/tensor"
+)
+
+// Probabilities returns p_s = exp(log p_s) for the log-softmax values of each head,
+// so that every head's probabilities and logarithms share one softmax.
+func Probabilities[T tensor.Float](logProbs []*autograd.Value[T]) []*autograd.Value[T] {
+	probs := make([]*autograd.Value[T], len(logProbs))
+	for s, lp := range logProbs {
+		probs[s] = autograd.Exp(lp)
+	}
+	return probs
+}
+
+// MeanPrediction returns Eq. 2, the mean prediction p_c = (1/S) sum_s p_s, for the
+// probabilities p_s [N, C, D, H, W] of the S heads.
+func MeanPrediction[T tensor.Float](probs []*autograd.Value[T]) *autograd.Value[T] {
+	checkHeads("MeanPrediction", probs)
+	return meanOfValues(probs)
+}
+
+// LogMeanPrediction returns log p_c of Eq. 2 from the log-probabilities log p_s
+// [N, C, D, H, W] of the S heads, as log((1/S) sum_s exp(log p_s)) taken around the
+// largest term, so it stays finite where every p_s^j underflows to 0.
+// Backward: d log p_c / d log p_s = exp(log p_s - log p_c) / S = p_s / (S p_c).
+func LogMeanPrediction[T tensor.Float](logProbs []*autograd.Value[T]) *autograd.Value[T] {
+	checkHeads("LogMeanPrediction", logProbs)
+	scales := len(logProbs)
+	logS := math.Log(float64(scales))
+	out := tensor.Zeros[T](logProbs[0].Shape()...)
+	for i := range out.Data {
+		peak := math.Inf(-1)
+		for _, lp := range logProbs {
+			peak = max(peak, float64(lp.Data.Data[i]))
+		}
+		total := 0.0
+		for _, lp := range logProbs {
+			total += math.Exp(float64(lp.Data.Data[i]) - peak)
+		}
+		out.Data[i] = T(peak + math.Log(total) - logS)
+	}
+
+	return logProbs[0].Tape().Record("log_mean_prediction", out, logProbs,
+		func(g *tensor.Tensor[T]) {
+			for _, lp := range logProbs {
+				grad := tensor.Zeros[T](out.Shape...)
+				for i, gi := range g.Data {
+					share := math.Exp(float64(lp.Data.Data[i])-float64(out.Data[i])) /
+						float64(scales)
+					grad.Data[i] = T(float64(gi) * share)
+				}
+				lp.AccumulateGrad(grad)
+			}
+		})
+}
+
+// voxelShape returns shape with the class axis set to 1: [N, 1, D, H, W].
+func voxelShape(shape []int) []int {
+	out := slices.Clone(shape)
+	out[1] = 1
+	return out
+}
+
+// checkPair panics unless a and b have the same [N, C, ...] shape.
+func checkPair[T tensor.Float](op string, a, b *autograd.Value[T]) {
+	classLayout(op, a.Shape())
+	if !slices.Equal(a.Shape(), b.Shape()) {
+		panic(fmt.Sprintf("urpc: %s: shapes %v and %v differ", op, a.Shape(), b.Shape()))
+	}
+}
+
+// SquaredDistance returns the squared distance of Eq. 3 and 5 between two predictions
+// a, b [N, C, D, H, W] at every voxel, sum_j (a^j - b^j)^2, as [N, 1, D, H, W].
+// Backward: da^j += 2 g (a^j - b^j), db^j -= 2 g (a^j - b^j).
+func SquaredDistance[T tensor.Float](a, b *autograd.Value[T]) *autograd.Value[T] {
+	checkPair("SquaredDistance", a, b)
+	n, c, v := classLayout("SquaredDistance", a.Shape())
+	out := tensor.Zeros[T](voxelShape(a.Shape())...)
+	for i := range n {
+		for k := range v {
+			total := 0.0
+			for j := range c {
+				d := float64(a.Data.Data[(i*c+j)*v+k]) - float64(b.Data.Data[(i*c+j)*v+k])
+				total += d * d
+			}
+			out.Data[i*v+k] = T(total)
+		}
+	}
+
+	return a.Tape().Record("squared_distance", out, []*autograd.Value[T]{a, b},
+		func(g *tensor.Tensor[T]) {
+			gradA := tensor.Zeros[T](a.Shape()...)
+			gradB := tensor.Zeros[T](b.Shape()...)
+			for i := range n {
+				for j := range c {
+					for k := range v {
+						at := (i*c+j)*v + k
+						d := 2 * float64(g.Data[i*v+k]) *
+							(float64(a.Data.Data[at]) - float64(b.Data.Data[at]))
+						gradA.Data[at], gradB.Data[at] = T(d), T(-d)
+					}
+				}
+			}
+			a.AccumulateGrad(gradA)
+			b.AccumulateGrad(gradB)
+		})
+}
+
+// PyramidConsistency returns Eq. 3, the plain pyramid consistency (the ablation
+// without rectification), from the squared distances sum_j (p_s^j - p_c^j)^2
+// [N, 1, D, H, W] of every scale (see SquaredDistance):
+//
+//	paper form: Lpyc = (1/S) sum_s mean_v sum_j (p_s^j - p_c^j)^2
+//	code form:  the same with the class axis averaged too, a factor 1/C
+//
+// It returns the loss and the term of each scale (before the 1/S mean).
+func PyramidConsistency[T tensor.Float](sqDist []*autograd.Value[T], classes int,
+	form Form) (*autograd.Value[T], []*autograd.Value[T]) {
+	checkHeads("PyramidConsistency", sqDist)
+	perScale := make([]*autograd.Value[T], len(sqDist))
+	for s, sq := range sqDist {
+		perScale[s] = autograd.MeanAll(sq)
+		if form == FormCode {
+			perScale[s] = autograd.Scale(perScale[s], T(1/float64(classes)))
+		}
+	}
+	return meanOfValues(perScale), perScale
+}
+
+// klDivergence returns KL(P || Q) = sum_j P^j (log P^j - log Q^j) at every voxel of
+// log-probabilities logP, logQ [N, C, D, H, W], as [N, 1, D, H, W]. Only logarithms
+// enter, so an underflowed P^j contributes 0 instead of 0 * inf.
+// Backward: dlogP^j += g P^j (log P^j - log Q^j + 1), dlogQ^j -= g P^j.
+func klDivergence[T tensor.Float](logP, logQ *autograd.Value[T]) *autograd.Value[T] {
+	checkPair("Uncertainty", logP, logQ)
+	n, c, v := classLayout("Uncertainty", logP.Shape())
+	out := tensor.Zeros[T](voxelShape(logP.Shape())...)
+	for i := range n {
+		for k := range v {
+			total := 0.0
+			for j := range c {
+				at := (i*c+j)*v + k
+				lp, lq := float64(logP.Data.Data[at]), float64(logQ.Data.Data[at])
+				total += math.Exp(lp) * (lp - lq)
+			}
+			out.Data[i*v+k] = T(total)
+		}
+	}
+
+	return logP.Tape().Record("kl_divergence", out, []*autograd.Value[T]{logP, logQ},
+		func(g *tensor.Tensor[T]) {
+			gradP := tensor.Zeros[T](logP.Shape()...)
+			gradQ := tensor.Zeros[T](logQ.Shape()...)
+			for i := range n {
+				for j := range c {
+					for k := range v {
+						at := (i*c+j)*v + k
+						lp, lq := float64(logP.Data.Data[at]), float64(logQ.Data.Data[at])
+						gp := float64(g.Data[i*v+k]) * math.Exp(lp)
+						gradP.Data[at], gradQ.Data[at] = T(gp*(lp-lq+1)), T(-gp)
+					}
+				}
+			}
+			logP.AccumulateGrad(gradP)
+			logQ.AccumulateGrad(gradQ)
+		})
+}
+
+// Uncertainty returns Eq. 4, the uncertainty D_s [N, 1, D, H, W] of one scale at every
+// voxel, from its log-probabilities log p_s and the log mean prediction log p_c
+// (both [N, C, D, H, W]; see LogMeanPrediction):
+//
+//	KLPaper: D_s = KL(p_s || p_c) = sum_j p_s^j (log p_s^j - log p_c^j)   (the paper)
+//	KLCode:  D_s = KL(p_c || p_s) = sum_j p_c^j (log p_c^j - log p_s^j)   (SSL4MIS)
+func Uncertainty[T tensor.Float](logProb, logMean *autograd.Value[T],
+	direction KLDirection) *autograd.Value[T] {
+	if direction == KLCode {
+		return klDivergence(logMean, logProb)
+	}
+	return klDivergence(logProb, logMean)
+}
