@@ -24,10 +24,12 @@ func blockSizes() (mc, kc, nc int) {
 	return mc, kc, nc
 }
 
-// Reading A or B in place instead of packing pays when the other operand is
-// thin: A is read in place when the columns of C a worker computes are at most
-// directMaxN, B (not transposed) when its rows are at most directMaxM.
-var directMaxN, directMaxM = 4 * nr, 8 * mr
+// Reading A in place instead of packing it pays when B is thin: A is then used
+// by few micro-kernel calls, too few to repay the copy. It is read in place
+// when the columns of C a worker computes are at most directMaxN.
+// TODO(perf): B is always packed; reading it in place when A is thin was
+// slower here, as rows of B with a large ldb collide in a few L1 sets.
+var directMaxN = 4 * nr
 
 var threads atomic.Int64
 
@@ -174,16 +176,11 @@ func (g *gemm) slab(i0, i1, j0, j1 int) {
 	w := workspaces.Get().(*workspace)
 	defer workspaces.Put(w)
 	directA := j1-j0 <= directMaxN
-	directB := !g.transB && i1-i0 <= directMaxM
 	for jc := j0; jc < j1; jc += ncBlock {
 		nb := min(ncBlock, j1-jc)
 		for pc := 0; pc < g.k; pc += kcBlock {
 			kb := min(kcBlock, g.k-pc)
-			from := 0
-			if directB {
-				from = nb / nr
-			}
-			g.packB(w.b, pc, kb, jc, nb, from)
+			g.packB(w.b, pc, kb, jc, nb)
 			for ic := i0; ic < i1; ic += mcBlock {
 				mb := min(mcBlock, i1-ic)
 				from := 0
@@ -191,7 +188,7 @@ func (g *gemm) slab(i0, i1, j0, j1 int) {
 					from = mb / mr
 				}
 				g.packA(w.a, ic, mb, pc, kb, from)
-				g.macro(w, ic, mb, jc, nb, pc, kb, directA, directB)
+				g.macro(w, ic, mb, jc, nb, pc, kb, directA)
 			}
 		}
 	}

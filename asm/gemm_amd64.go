@@ -9,3 +9,8 @@ package asm
 //go:noescape
 func sgemmKernelAVX2(k int, a []float32, aRow, aStep int, b []float32, bStep int,
 	c []float32, ldc int, alpha float32)
+
+// packB16AVX2 is the AVX2 copy loop of packB16Generic, in gemm_amd64.s.
+//
+//go:noescape
+func packB16AVX2(k int, src []float32, ld int, dst []float32)

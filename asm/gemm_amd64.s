@@ -25,6 +25,15 @@
 	VFMADD231PS  Y0, Y3, Y14; \
 	VFMADD231PS  Y1, Y3, Y15
 
+// STEP loads the 16 floats of B at DI, does ROW6 and moves SI and DI to the
+// next k step.
+#define STEP \
+	VMOVUPS (DI), Y0; \
+	VMOVUPS 32(DI), Y1; \
+	ROW6; \
+	ADDQ    R11, SI; \
+	ADDQ    R12, DI
+
 // STORE2 does C[row][0:16] += alpha*acc for the accumulators LO, HI at DX
 // (alpha in Y0), then moves DX to the next row.
 #define STORE2(LO, HI) \
@@ -66,17 +75,49 @@ TEXT ·sgemmKernelAVX2(SB), NOSPLIT, $0-116
 	VXORPS Y14, Y14, Y14
 	VXORPS Y15, Y15, Y15
 
+	// Prefetch the C tile, which the stores below read.
+	MOVQ       DX, AX
+	PREFETCHT0 (AX)
+	PREFETCHT0 60(AX)
+	ADDQ       R13, AX
+	PREFETCHT0 (AX)
+	PREFETCHT0 60(AX)
+	ADDQ       R13, AX
+	PREFETCHT0 (AX)
+	PREFETCHT0 60(AX)
+	ADDQ       R13, AX
+	PREFETCHT0 (AX)
+	PREFETCHT0 60(AX)
+	ADDQ       R13, AX
+	PREFETCHT0 (AX)
+	PREFETCHT0 60(AX)
+	ADDQ       R13, AX
+	PREFETCHT0 (AX)
+	PREFETCHT0 60(AX)
+
+	// Four k steps per iteration, then the remaining k%4.
+	MOVQ  CX, BX
+	SHRQ  $2, BX
+	ANDQ  $3, CX
+	TESTQ BX, BX
+	JZ    tail
+
+loop4:
+	STEP
+	STEP
+	STEP
+	STEP
+	DECQ BX
+	JNZ  loop4
+
+tail:
 	TESTQ CX, CX
 	JZ    store
 
-loop:
-	VMOVUPS (DI), Y0
-	VMOVUPS 32(DI), Y1
-	ROW6
-	ADDQ    R11, SI
-	ADDQ    R12, DI
-	DECQ    CX
-	JNZ     loop
+loop1:
+	STEP
+	DECQ CX
+	JNZ  loop1
 
 store:
 	VBROADCASTSS alpha+112(FP), Y0
@@ -86,5 +127,30 @@ store:
 	STORE2(Y10, Y11)
 	STORE2(Y12, Y13)
 	STORE2(Y14, Y15)
+	VZEROUPPER
+	RET
+
+// func packB16AVX2(k int, src []float32, ld int, dst []float32)
+// Copies k rows of 16 floats; see packB16Generic.
+TEXT ·packB16AVX2(SB), NOSPLIT, $0-64
+	MOVQ k+0(FP), CX
+	MOVQ src_base+8(FP), SI
+	MOVQ ld+32(FP), R8
+	MOVQ dst_base+40(FP), DI
+	SHLQ $2, R8
+	TESTQ CX, CX
+	JZ    done
+
+loop:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ    R8, SI
+	ADDQ    $64, DI
+	DECQ    CX
+	JNZ     loop
+
+done:
 	VZEROUPPER
 	RET

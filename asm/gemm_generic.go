@@ -62,3 +62,11 @@ func sgemmKernelGeneric(k int, a []float32, aRow, aStep int, b []float32, bStep 
 		}
 	}
 }
+
+// packB16Generic copies a k x 16 block with leading dimension ld into a
+// packed panel: for p < k, j < 16 { dst[p*16+j] = src[p*ld+j] }.
+func packB16Generic(k int, src []float32, ld int, dst []float32) {
+	for p := 0; p < k; p++ {
+		*(*[nr]float32)(dst[p*nr:]) = *(*[nr]float32)(src[p*ld:])
+	}
+}

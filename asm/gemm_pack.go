@@ -29,9 +29,9 @@ func (g *gemm) packA(dst []float32, ic, mb, pc, kb, from int) {
 
 // packB copies rows pc..pc+kb, columns jc..jc+nb of op(B) into dst as
 // nr-column panels: dst[q*nr*kb + p*nr + j] = op(B)[pc+p][jc+q*nr+j], with
-// columns past nb zero. Panels before from are skipped (read in place).
-func (g *gemm) packB(dst []float32, pc, kb, jc, nb, from int) {
-	for q := from; q*nr < nb; q++ {
+// columns past nb zero.
+func (g *gemm) packB(dst []float32, pc, kb, jc, nb int) {
+	for q := 0; q*nr < nb; q++ {
 		cols := min(nr, nb-q*nr)
 		d := dst[q*nr*kb : (q+1)*nr*kb]
 		if cols < nr {
@@ -46,10 +46,10 @@ func (g *gemm) packB(dst []float32, pc, kb, jc, nb, from int) {
 					d[p*nr+j] = v
 				}
 			}
+		case cols == nr && g.avx:
+			packB16AVX2(kb, g.b[pc*g.ldb+c0:], g.ldb, d)
 		case cols == nr:
-			for p := 0; p < kb; p++ {
-				*(*[nr]float32)(d[p*nr:]) = *(*[nr]float32)(g.b[(pc+p)*g.ldb+c0:])
-			}
+			packB16Generic(kb, g.b[pc*g.ldb+c0:], g.ldb, d)
 		default:
 			for p := 0; p < kb; p++ {
 				o := (pc+p)*g.ldb + c0
@@ -60,16 +60,13 @@ func (g *gemm) packB(dst []float32, pc, kb, jc, nb, from int) {
 }
 
 // macro runs the micro-kernel over the mb x nb block of C at (ic, jc) for
-// the kb-deep slice at pc. Full panels are read in place when directA or
-// directB says so, others from the packed buffers; edge tiles go through a
-// local tile so that the kernel never writes outside C.
-func (g *gemm) macro(w *workspace, ic, mb, jc, nb, pc, kb int, directA, directB bool) {
+// the kb-deep slice at pc. Full panels of A are read in place when directA
+// says so, others from the packed buffers; edge tiles go through a local
+// tile so that the kernel never writes outside C.
+func (g *gemm) macro(w *workspace, ic, mb, jc, nb, pc, kb int, directA bool) {
 	for jr := 0; jr < nb; jr += nr {
 		cols := min(nr, nb-jr)
 		bp, bStep := w.b[jr*kb:], nr
-		if directB && cols == nr {
-			bp, bStep = g.b[pc*g.ldb+jc+jr:], g.ldb
-		}
 		for ir := 0; ir < mb; ir += mr {
 			rows := min(mr, mb-ir)
 			ap, aRow, aStep := w.a[ir*kb:], 1, mr

@@ -138,8 +138,8 @@ func TestSgemmShapes(t *testing.T) {
 	}
 }
 
-// TestSgemmDirect covers the paths that read thin operands in place, with
-// shapes on both sides of directMaxN and directMaxM.
+// TestSgemmDirect covers the path that reads A in place, with shapes on both
+// sides of directMaxN.
 func TestSgemmDirect(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	for _, avx := range paths() {

@@ -26,3 +26,5 @@ func sgemmKernelAVX2(k int, a []float32, aRow, aStep int, b []float32, bStep int
 	c []float32, ldc int, alpha float32) {
 	panic(noAsm)
 }
+
+func packB16AVX2(k int, src []float32, ld int, dst []float32) { panic(noAsm) }

@@ -1,0 +1,96 @@
+package asm
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// gemmShapes are the benchmarked M x K x N shapes: square ones and the two
+// convolution shapes.
+var gemmShapes = [][3]int{{1024, 1024, 1024}, {4096, 4096, 4096},
+	{32, 864, 13824}, {13824, 864, 32}}
+
+// BenchmarkGEMM reports GFLOP/s of C = A*B (no transposes, beta 0) for each
+// shape with 1 and 2 threads on every path. The pure-Go path skips shapes
+// above 2 GFLOP, and -short skips 4096^3.
+func BenchmarkGEMM(b *testing.B) {
+	l1, l2, l3 := cacheSizes()
+	b.Logf("cpu: %s; L1d %d KiB, L2 %d KiB, L3 %d KiB; mc %d kc %d nc %d",
+		CPUName(), l1>>10, l2>>10, l3>>10, mcBlock, kcBlock, ncBlock)
+	r := rand.New(rand.NewPCG(1, 1))
+	for _, s := range gemmShapes {
+		m, k, n := s[0], s[1], s[2]
+		flop := 2 * float64(m) * float64(n) * float64(k)
+		if testing.Short() && flop > 1e10 {
+			continue
+		}
+		x, y, z := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
+		randVec(r, x, 1)
+		randVec(r, y, 1)
+		for _, th := range []int{1, 2} {
+			for _, avx := range paths() {
+				if !avx && flop > 2e9 {
+					continue
+				}
+				name := fmt.Sprintf("shape=%dx%dx%d/threads=%d/impl=%s", m, k, n, th,
+					pathName(avx))
+				b.Run(name, func(b *testing.B) {
+					setPath(b, avx)
+					setThreads(b, th)
+					for b.Loop() {
+						Sgemm(false, false, m, n, k, 1, x, k, y, n, 0, z, n)
+					}
+					b.ReportMetric(flop*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				})
+			}
+		}
+	}
+}
+
+// vecBench is one vector kernel for BenchmarkVec; bytes is the memory it
+// reads and writes per element.
+type vecBench struct {
+	name  string
+	bytes int64
+	run   func(x, y, z []float32)
+}
+
+var vecBenches = []vecBench{
+	{"Axpy", 12, func(x, y, z []float32) { Axpy(0.5, x, y) }},
+	{"Dot", 8, func(x, y, z []float32) { sink = Dot(x, y) }},
+	{"Scale", 8, func(x, y, z []float32) { Scale(1, x) }},
+	{"Add", 12, func(x, y, z []float32) { Add(z, x, y) }},
+	{"Mul", 12, func(x, y, z []float32) { Mul(z, x, y) }},
+	{"ReluForward", 8, func(x, y, z []float32) { ReluForward(z, x) }},
+	{"ReluBackward", 12, func(x, y, z []float32) { ReluBackward(z, y, x) }},
+	{"Sum", 4, func(x, y, z []float32) { sink = Sum(x) }},
+	{"Max", 4, func(x, y, z []float32) { sink = Max(x) }},
+	{"Exp", 8, func(x, y, z []float32) { Exp(z, x) }},
+	{"SGDMomentum", 20, func(x, y, z []float32) { SGDMomentum(z, x, y, 0, 0.9, 0, false) }},
+}
+
+var sink float32
+
+// BenchmarkVec reports GB/s of every vector kernel beside its pure-Go twin,
+// at an L1-sized length and an L3-sized one.
+func BenchmarkVec(b *testing.B) {
+	r := rand.New(rand.NewPCG(2, 2))
+	for _, n := range []int{4096, 1 << 22} {
+		x, y, z := make([]float32, n), make([]float32, n), make([]float32, n)
+		randVec(r, x, 1)
+		randVec(r, y, 1)
+		for _, v := range vecBenches {
+			for _, avx := range paths() {
+				name := fmt.Sprintf("kernel=%s/n=%d/impl=%s", v.name, n, pathName(avx))
+				b.Run(name, func(b *testing.B) {
+					setPath(b, avx)
+					b.SetBytes(v.bytes * int64(n))
+					for b.Loop() {
+						v.run(x, y, z)
+					}
+				})
+			}
+		}
+	}
+}
