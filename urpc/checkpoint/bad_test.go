@@ -1,6 +1,7 @@
 package checkpoint
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"os"
@@ -147,8 +148,11 @@ func TestLoadTruncated(t *testing.T) {
 		t.Fatal(err)
 	}
 	for n := range len(full) {
-		if _, err := loadBytes(t, full[:n]); err == nil {
-			t.Fatalf("file cut to %d of %d bytes loaded without error", n, len(full))
+		_, _, err := decode("cut", bytes.NewReader(full[:n]), int64(n))
+		var fe *FormatError
+		if !errors.As(err, &fe) {
+			t.Fatalf("file cut to %d of %d bytes: error %v, want a *FormatError",
+				n, len(full), err)
 		}
 	}
 	if _, err := loadBytes(t, full); err != nil {
