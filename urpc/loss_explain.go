@@ -23,8 +23,12 @@ func (r *Result[T]) Explain() []Term {
 
 // explain lists the terms of Eq. 3-5.
 func (un *Unsupervised[T]) explain() []Term {
-	var terms []Term
+	terms := []Term{{"Eq. 2", "mean max p_c", -1, un.Confidence, "urpc.MeanPrediction"}}
 	for s := range un.Uncertainty {
+		if un.Rectified {
+			terms = append(terms, Term{"Eq. 3", "mean |p_s-p_c|^2", s, un.Distance[s],
+				"urpc.SquaredDistance"})
+		}
 		terms = append(terms,
 			Term{"Eq. 4", "mean D", s, un.Uncertainty[s], "urpc.Uncertainty"},
 			Term{"Eq. 5", "mean w", s, un.Weight[s], "urpc.UncertaintyWeights"})

@@ -29,34 +29,37 @@ func MeanPrediction[T tensor.Float](probs []*autograd.Value[T]) *autograd.Value[
 // LogMeanPrediction returns log p_c of Eq. 2 from the log-probabilities log p_s
 // [N, C, D, H, W] of the S heads, as log((1/S) sum_s exp(log p_s)) taken around the
 // largest term, so it stays finite where every p_s^j underflows to 0.
-// Backward: d log p_c / d log p_s = exp(log p_s - log p_c) / S = p_s / (S p_c).
+// Backward: d log p_c / d log p_s = exp(log p_s - log p_c) / S = p_s / (S p_c), the
+// share of head s in p_c, kept from the forward pass.
 func LogMeanPrediction[T tensor.Float](logProbs []*autograd.Value[T]) *autograd.Value[T] {
 	checkHeads("LogMeanPrediction", logProbs)
-	scales := len(logProbs)
-	logS := math.Log(float64(scales))
+	logS := math.Log(float64(len(logProbs)))
 	out := tensor.Zeros[T](logProbs[0].Shape()...)
+	shares := make([]*tensor.Tensor[T], len(logProbs))
+	for s := range shares {
+		shares[s] = tensor.Zeros[T](out.Shape...)
+	}
 	for i := range out.Data {
 		peak := math.Inf(-1)
 		for _, lp := range logProbs {
 			peak = max(peak, float64(lp.Data.Data[i]))
 		}
 		total := 0.0
-		for _, lp := range logProbs {
-			total += math.Exp(float64(lp.Data.Data[i]) - peak)
+		for s, lp := range logProbs {
+			term := math.Exp(float64(lp.Data.Data[i]) - peak)
+			shares[s].Data[i] = T(term)
+			total += term
+		}
+		for _, share := range shares {
+			share.Data[i] = T(float64(share.Data[i]) / total)
 		}
 		out.Data[i] = T(peak + math.Log(total) - logS)
 	}
 
 	return logProbs[0].Tape().Record("log_mean_prediction", out, logProbs,
 		func(g *tensor.Tensor[T]) {
-			for _, lp := range logProbs {
-				grad := tensor.Zeros[T](out.Shape...)
-				for i, gi := range g.Data {
-					share := math.Exp(float64(lp.Data.Data[i])-float64(out.Data[i])) /
-						float64(scales)
-					grad.Data[i] = T(float64(gi) * share)
-				}
-				lp.AccumulateGrad(grad)
+			for s, lp := range logProbs {
+				lp.AccumulateGrad(tensor.Mul(g, shares[s]))
 			}
 		})
 }
@@ -137,18 +140,22 @@ func PyramidConsistency[T tensor.Float](sqDist []*autograd.Value[T], classes int
 // klDivergence returns KL(P || Q) = sum_j P^j (log P^j - log Q^j) at every voxel of
 // log-probabilities logP, logQ [N, C, D, H, W], as [N, 1, D, H, W]. Only logarithms
 // enter, so an underflowed P^j contributes 0 instead of 0 * inf.
-// Backward: dlogP^j += g P^j (log P^j - log Q^j + 1), dlogQ^j -= g P^j.
+// Backward: dlogP^j += g P^j (log P^j - log Q^j + 1), dlogQ^j -= g P^j, with P kept
+// from the forward pass.
 func klDivergence[T tensor.Float](logP, logQ *autograd.Value[T]) *autograd.Value[T] {
 	checkPair("Uncertainty", logP, logQ)
 	n, c, v := classLayout("Uncertainty", logP.Shape())
 	out := tensor.Zeros[T](voxelShape(logP.Shape())...)
+	probP := tensor.Zeros[T](logP.Shape()...)
 	for i := range n {
 		for k := range v {
 			total := 0.0
 			for j := range c {
 				at := (i*c+j)*v + k
 				lp, lq := float64(logP.Data.Data[at]), float64(logQ.Data.Data[at])
-				total += math.Exp(lp) * (lp - lq)
+				p := math.Exp(lp)
+				probP.Data[at] = T(p)
+				total += p * (lp - lq)
 			}
 			out.Data[i*v+k] = T(total)
 		}
@@ -163,7 +170,7 @@ func klDivergence[T tensor.Float](logP, logQ *autograd.Value[T]) *autograd.Value
 					for k := range v {
 						at := (i*c+j)*v + k
 						lp, lq := float64(logP.Data.Data[at]), float64(logQ.Data.Data[at])
-						gp := float64(g.Data[i*v+k]) * math.Exp(lp)
+						gp := float64(g.Data[i*v+k]) * float64(probP.Data[at])
 						gradP.Data[at], gradQ.Data[at] = T(gp*(lp-lq+1)), T(-gp)
 					}
 				}

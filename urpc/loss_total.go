@@ -98,6 +98,6 @@ func (t Term) String() string {
 	if t.Scale >= 0 {
 		scale = fmt.Sprintf("s=%d", t.Scale)
 	}
-	return fmt.Sprintf("%-6s %-16s %-4s %14.8g  %s", t.Equation, t.Name, scale, t.Value,
+	return fmt.Sprintf("%-6s %-17s %-4s %14.8g  %s", t.Equation, t.Name, scale, t.Value,
 		t.Function)
 }

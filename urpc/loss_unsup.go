@@ -108,8 +108,16 @@ type Unsupervised[T tensor.Float] struct {
 	// ConsistencyPerScale and MinimisationPerScale are the terms of each scale
 	// (their mean over scales gives Consistency and Minimisation).
 	ConsistencyPerScale, MinimisationPerScale []float64
-	// Uncertainty and Weight are mean_v D_s (Eq. 4) and mean_v w_s per scale.
-	Uncertainty, Weight []float64
+	// Uncertainty and Weight are mean_v D_s (Eq. 4) and mean_v w_s per scale;
+	// Distance is mean_v sum_j (p_s^j - p_c^j)^2 per scale (Eq. 3's term).
+	Uncertainty, Weight, Distance []float64
+	// Confidence is mean_v max_j p_c^j, a summary of the mean prediction (Eq. 2).
+	Confidence float64
+}
+
+// meanOf returns the mean of the elements of t, as float64.
+func meanOf[T tensor.Float](t *tensor.Tensor[T]) float64 {
+	return tensor.SumAll(t) / float64(t.Numel())
 }
 
 // UnsupervisedLoss returns Eq. 5 for the logits z_s [N, C, D, H, W] of the S heads on
@@ -135,11 +143,11 @@ func UnsupervisedLoss[T tensor.Float](logits []*autograd.Value[T], cfg Config) *
 		sqDist[s] = SquaredDistance(probs[s], mean)
 		uncertainty[s] = Uncertainty(logProbs[s], logMean, cfg.KL)
 		weights[s] = UncertaintyWeights(uncertainty[s])
-		un.Uncertainty = append(un.Uncertainty, tensor.SumAll(uncertainty[s].Data)/
-			float64(uncertainty[s].Data.Numel()))
-		un.Weight = append(un.Weight, tensor.SumAll(weights[s].Data)/
-			float64(weights[s].Data.Numel()))
+		un.Uncertainty = append(un.Uncertainty, meanOf(uncertainty[s].Data))
+		un.Weight = append(un.Weight, meanOf(weights[s].Data))
+		un.Distance = append(un.Distance, meanOf(sqDist[s].Data))
 	}
+	un.Confidence = meanOf(tensor.Max(mean.Data, 1))
 
 	var perScale []*autograd.Value[T]
 	if cfg.Rectify {
