@@ -126,11 +126,7 @@ func columns[T tensor.Float](buf *[]T, src []T, g *gatherSpec, r0, r1 int) ([]T,
 	if g.direct {
 		return src[r0*g.width():], g.colVolume()
 	}
-	n := g.k * (r1 - r0) * g.width()
-	if cap(*buf) < n {
-		*buf = make([]T, n)
-	}
-	col := (*buf)[:n]
+	col := grow(buf, g.k*(r1-r0)*g.width())
 	gatherTile(col, src, g, r0, r1)
 	return col, (r1 - r0) * g.width()
 }
@@ -171,12 +167,18 @@ func gatherRows[T tensor.Float](dst, channel []T, g *gatherSpec, tap [3]int, r0,
 	}
 }
 
+// channelsLastMax is the largest channel count for which a product runs channels-last:
+// C [columns, channels] = cols^T W^T with the column tile read in place by sgemm (it
+// packs only the small weight operand), then transposed into the output. Wider
+// products run as W cols, which packs the column tile but amortises that over the rows.
+const channelsLastMax = 64
+
 // gatherProduct accumulates dst[n] += a cols(src[n]) for every sample n, tile by tile:
 // a is [dstC, g.k] and dst[n] is [dstC, colVolume] (the column space).
 func gatherProduct[T tensor.Float](dst, src, a []T, dstC int, g gatherSpec, batch int) {
 	tl := newTiling(batch, g.rows(), g.width(), g.k)
 	workers := convWorkers(tl.items)
-	bufs := make([]*[]T, workers)
+	bufs := make([]*convScratch[T], workers)
 	srcSize, dstSize, width := g.srcC*g.srcVolume(), dstC*g.colVolume(), g.width()
 
 	parallelItems(workers, tl.items, func(w, i int) {
@@ -184,62 +186,84 @@ func gatherProduct[T tensor.Float](dst, src, a []T, dstC int, g gatherSpec, batc
 			bufs[w] = getScratch[T]()
 		}
 		n, r0, r1 := tl.item(i)
-		b, ldb := columns(bufs[w], src[n*srcSize:(n+1)*srcSize], &g, r0, r1)
-		c := dst[n*dstSize+r0*width:]
-		gemm(false, false, dstC, (r1-r0)*width, g.k, a, g.k, b, ldb, 1, c, g.colVolume())
+		cols, ld := columns(&bufs[w].col, src[n*srcSize:(n+1)*srcSize], &g, r0, r1)
+		c, pt := dst[n*dstSize+r0*width:], (r1-r0)*width
+		if dstC > channelsLastMax {
+			gemm(false, false, dstC, pt, g.k, a, g.k, cols, ld, 1, c, g.colVolume())
+			return
+		}
+		tile := grow(&bufs[w].tile, pt*dstC)
+		gemm(true, true, pt, dstC, g.k, cols, ld, a, g.k, 0, tile, dstC)
+		addTransposed(c, g.colVolume(), tile, dstC, pt, dstC)
 	})
 
 	putScratch(bufs)
 }
 
 // weightProduct accumulates gw += sum_n y[n] cols(x[n])^T, tile by tile: gw is
-// [yC, g.k] and y[n] is [yC, colVolume]. Each worker but the first sums into its own
-// partial gw, added at the end.
+// [yC, g.k] and y[n] is [yC, colVolume]. Each worker sums gw^T = cols y^T into its own
+// partial [g.k, yC], with y's tile transposed first so that sgemm reads the column tile
+// in place; the partials are added into gw at the end.
 func weightProduct[T tensor.Float](gw, x, y []T, yC int, g gatherSpec, batch int) {
 	tl := newTiling(batch, g.rows(), g.width(), g.k)
 	workers := convWorkers(tl.items)
-	bufs, partials := make([]*[]T, workers), make([]*[]T, workers)
+	bufs := make([]*convScratch[T], workers)
 	xSize, ySize, width := g.srcC*g.srcVolume(), yC*g.colVolume(), g.width()
 
 	parallelItems(workers, tl.items, func(w, i int) {
 		if bufs[w] == nil {
 			bufs[w] = getScratch[T]()
-		}
-		part := gw
-		if w > 0 {
-			part = partialBuffer(&partials[w], len(gw))
+			clear(grow(&bufs[w].part, len(gw)))
 		}
 		n, r0, r1 := tl.item(i)
-		b, ldb := columns(bufs[w], x[n*xSize:(n+1)*xSize], &g, r0, r1)
-		a := y[n*ySize+r0*width:]
-		gemm(false, true, yC, g.k, (r1-r0)*width, a, g.colVolume(), b, ldb, 1, part, g.k)
+		cols, ld := columns(&bufs[w].col, x[n*xSize:(n+1)*xSize], &g, r0, r1)
+		pt := (r1 - r0) * width
+		yT := grow(&bufs[w].tile, pt*yC)
+		clear(yT)
+		addTransposed(yT, yC, y[n*ySize+r0*width:], g.colVolume(), yC, pt)
+		gemm(false, false, g.k, yC, pt, cols, ld, yT, yC, 1, bufs[w].part, yC)
 	})
 
-	for _, p := range partials {
-		if p != nil {
-			for j, v := range (*p)[:len(gw)] {
-				gw[j] += v
-			}
+	for _, b := range bufs {
+		if b != nil {
+			addTransposed(gw, g.k, b.part, yC, g.k, yC)
 		}
 	}
 	putScratch(bufs)
-	putScratch(partials)
 }
 
-// partialBuffer returns the first n elements of *slot, zeroed at first use.
-func partialBuffer[T tensor.Float](slot **[]T, n int) []T {
-	if *slot == nil {
-		*slot = getScratch[T]()
-		if cap(**slot) < n {
-			**slot = make([]T, n)
+// addTransposed adds the transpose of src [rows, cols] (row stride ldSrc) into dst
+// [cols, rows] (row stride ldDst): dst[j*ldDst + i] += src[i*ldSrc + j].
+func addTransposed[T tensor.Float](dst []T, ldDst int, src []T, ldSrc, rows, cols int) {
+	const block = 16
+	for i0 := 0; i0 < rows; i0 += block {
+		i1 := min(i0+block, rows)
+		for j := range cols {
+			d := dst[j*ldDst+i0 : j*ldDst+i1]
+			for i := range d {
+				d[i] += src[(i0+i)*ldSrc+j]
+			}
 		}
-		clear((**slot)[:n])
 	}
-	return (**slot)[:n]
 }
 
-// scratchPools recycle the column tiles and partial sums of the convolutions (one pool
-// per element type), so that a training step does not fault in fresh pages each time.
+// convScratch is the reusable memory of one convolution worker: the column tile, a
+// transposed output or gradient tile, and a partial weight gradient.
+type convScratch[T tensor.Float] struct {
+	col, tile, part []T
+}
+
+// grow returns (*buf)[:n], reallocating when the capacity is short.
+func grow[T tensor.Float](buf *[]T, n int) []T {
+	if cap(*buf) < n {
+		*buf = make([]T, n)
+	}
+	*buf = (*buf)[:n]
+	return *buf
+}
+
+// scratchPools recycle the workers' scratch (one pool per element type), so that a
+// training step does not fault in fresh pages each time.
 var scratchPools [2]sync.Pool
 
 func scratchPool[T tensor.Float]() *sync.Pool {
@@ -250,16 +274,16 @@ func scratchPool[T tensor.Float]() *sync.Pool {
 	return &scratchPools[1]
 }
 
-// getScratch returns a recycled buffer (any length; callers grow it as needed).
-func getScratch[T tensor.Float]() *[]T {
-	if b, ok := scratchPool[T]().Get().(*[]T); ok {
+// getScratch returns a recycled worker scratch.
+func getScratch[T tensor.Float]() *convScratch[T] {
+	if b, ok := scratchPool[T]().Get().(*convScratch[T]); ok {
 		return b
 	}
-	return new([]T)
+	return new(convScratch[T])
 }
 
-// putScratch returns the non-nil buffers of bufs to their pool.
-func putScratch[T tensor.Float](bufs []*[]T) {
+// putScratch returns the non-nil scratches of bufs to their pool.
+func putScratch[T tensor.Float](bufs []*convScratch[T]) {
 	for _, b := range bufs {
 		if b != nil {
 			scratchPool[T]().Put(b)

@@ -38,65 +38,77 @@ func apply[T tensor.Float](c convCase, x, w, b *autograd.Value[T]) *autograd.Val
 	return Conv3d(x, w, b, c.str, c.pad)
 }
 
-// naiveConv3d is Conv3d's formula written loop by loop, in float64.
-func naiveConv3d(x, w, b *tensor.Tensor[float64], str, pad [3]int) *tensor.Tensor[float64] {
-	n, cin, cout := x.Shape[0], x.Shape[1], w.Shape[0]
+// naiveConv holds a convolution's output and the gradients of L = sum(out * g).
+type naiveConv struct{ out, gx, gw, gb *tensor.Tensor[float64] }
+
+// naiveConvolution evaluates Conv3d (or ConvTranspose3d) and its gradients for the
+// upstream gradient g (nil: forward only) by visiting every (input, weight, output)
+// triple of the formula: Conv3d links x[n, c, z*s - p + a, ...] with out[n, o, z, ...]
+// through w[o, c, a, ...]; ConvTranspose3d links x[n, c, z, ...] with
+// out[n, o, z*s - p + a, ...] through w[c, o, a, ...].
+func naiveConvolution(c convCase, x, w, b, g *tensor.Tensor[float64]) naiveConv {
 	var od [3]int
 	for a := range 3 {
-		od[a] = (x.Shape[2+a]+2*pad[a]-w.Shape[2+a])/str[a] + 1
-	}
-	out := tensor.Zeros[float64](n, cout, od[0], od[1], od[2])
-	for i := range n * cout * od[0] * od[1] * od[2] {
-		idx := unflatten(i, out.Shape)
-		sum := 0.0
-		if b != nil {
-			sum = b.Data[idx[1]]
+		od[a] = (c.in[a]+2*c.pad[a]-c.kernel[a])/c.str[a] + 1
+		if c.transposed {
+			od[a] = (c.in[a]-1)*c.str[a] - 2*c.pad[a] + c.kernel[a]
 		}
-		for ki := range cin * w.Shape[2] * w.Shape[3] * w.Shape[4] {
-			k := unflatten(ki, []int{cin, w.Shape[2], w.Shape[3], w.Shape[4]})
-			z := idx[2]*str[0] - pad[0] + k[1]
-			y := idx[3]*str[1] - pad[1] + k[2]
-			xx := idx[4]*str[2] - pad[2] + k[3]
-			if z < 0 || y < 0 || xx < 0 || z >= x.Shape[2] || y >= x.Shape[3] ||
-				xx >= x.Shape[4] {
+	}
+	r := naiveConv{out: tensor.Zeros[float64](c.n, c.cout, od[0], od[1], od[2]),
+		gx: tensor.Zeros[float64](x.Shape...), gw: tensor.Zeros[float64](w.Shape...),
+		gb: tensor.Zeros[float64](c.cout)}
+	small, big := r.out.Shape, x.Shape // conv: out is indexed by the strided position
+	if c.transposed {
+		small, big = x.Shape, r.out.Shape
+	}
+	taps := []int{c.kernel[0], c.kernel[1], c.kernel[2]}
+	for i := range tensor.Numel(small) {
+		s := unflatten(i, small)
+		for k := range big[1] * tensor.Numel(taps) {
+			ch, t := k/tensor.Numel(taps), unflatten(k%tensor.Numel(taps), taps)
+			pos := []int{s[0], ch, 0, 0, 0}
+			inside := true
+			for a := range 3 {
+				pos[2+a] = s[2+a]*c.str[a] - c.pad[a] + t[a]
+				inside = inside && pos[2+a] >= 0 && pos[2+a] < big[2+a]
+			}
+			if !inside {
 				continue
 			}
-			sum += w.At(idx[1], k[0], k[1], k[2], k[3]) * x.At(idx[0], k[0], z, y, xx)
+			// The weight is [Cout, Cin, k] for Conv3d and [Cin, Cout, k] for the transpose:
+			// in both, its first axis is the channel of the small side.
+			wOff := w.Offset(s[1], ch, t[0], t[1], t[2])
+			xOff, oOff := dot(pos, tensor.Strides(big)), dot(s, tensor.Strides(small))
+			if c.transposed {
+				xOff, oOff = oOff, xOff
+			}
+			r.out.Data[oOff] += w.Data[wOff] * x.Data[xOff]
+			if g != nil {
+				r.gx.Data[xOff] += w.Data[wOff] * g.Data[oOff]
+				r.gw.Data[wOff] += x.Data[xOff] * g.Data[oOff]
+			}
 		}
-		out.Data[i] = sum
 	}
-	return out
+	per := r.out.Numel() / (c.n * c.cout)
+	for i := range r.out.Data {
+		ch := i / per % c.cout
+		if b != nil {
+			r.out.Data[i] += b.Data[ch]
+			if g != nil {
+				r.gb.Data[ch] += g.Data[i]
+			}
+		}
+	}
+	return r
 }
 
-// naiveConvTranspose3d scatters every input element times the kernel, in float64.
-func naiveConvTranspose3d(x, w, b *tensor.Tensor[float64], str,
-	pad [3]int) *tensor.Tensor[float64] {
-	n, cout := x.Shape[0], w.Shape[1]
-	var od [3]int
-	for a := range 3 {
-		od[a] = (x.Shape[2+a]-1)*str[a] - 2*pad[a] + w.Shape[2+a]
+// dot returns the flat offset sum_i index[i] * strides[i].
+func dot(index, strides []int) int {
+	off := 0
+	for i := range index {
+		off += index[i] * strides[i]
 	}
-	out := tensor.Zeros[float64](n, cout, od[0], od[1], od[2])
-	for i := range out.Data {
-		if b != nil {
-			out.Data[i] = b.Data[unflatten(i, out.Shape)[1]]
-		}
-	}
-	for i, v := range x.Data {
-		idx := unflatten(i, x.Shape)
-		for ki := range cout * w.Shape[2] * w.Shape[3] * w.Shape[4] {
-			k := unflatten(ki, []int{cout, w.Shape[2], w.Shape[3], w.Shape[4]})
-			z := idx[2]*str[0] - pad[0] + k[1]
-			y := idx[3]*str[1] - pad[1] + k[2]
-			xx := idx[4]*str[2] - pad[2] + k[3]
-			if z < 0 || y < 0 || xx < 0 || z >= od[0] || y >= od[1] || xx >= od[2] {
-				continue
-			}
-			j := out.Offset(idx[0], k[0], z, y, xx)
-			out.Data[j] += v * w.At(idx[1], k[0], k[1], k[2], k[3])
-		}
-	}
-	return out
+	return off
 }
 
 // unflatten returns the multi-index of flat index i in shape.
@@ -153,26 +165,29 @@ func TestConvMatchesNaive(t *testing.T) {
 	for i, c := range cases {
 		x := autogradtest.Rand(uint64(10+i), c.n, c.cin, c.in[0], c.in[1], c.in[2])
 		w := autogradtest.Rand(uint64(40+i), c.weightShape()...)
-		b := autogradtest.Rand(uint64(70+i), max(c.cout, 1))
-		tape := autograd.NewNoGradTape[float64]()
-		got := apply(c, tape.Const(x), tape.Const(w), tape.Const(b)).Data
+		b := autogradtest.Rand(uint64(70+i), c.cout)
+		tape := autograd.NewTape[float64]()
+		xv, wv, bv := tape.Leaf(x), tape.Leaf(w), tape.Leaf(b)
+		out := apply(c, xv, wv, bv)
+		g := autogradtest.Rand(uint64(90+i), out.Data.Shape...)
+		tape.Backward(autograd.SumAll(autograd.Mul(out, tape.Const(g))))
 		if c.withoutB {
 			b = nil
 		}
-		naive := naiveConv3d
-		if c.transposed {
-			naive = naiveConvTranspose3d
+		want := naiveConvolution(c, x, w, b, g)
+		if !tensor.SameShape(out.Data.Shape, want.out.Shape) {
+			t.Fatalf("%s: shape %v, want %v", c.name, out.Data.Shape, want.out.Shape)
 		}
-		want := naive(x, w, b, c.str, c.pad)
-		if !tensor.SameShape(got.Shape, want.Shape) {
-			t.Fatalf("%s: shape %v, want %v", c.name, got.Shape, want.Shape)
-		}
-		if d := relMaxDiff(got.Data, want.Data); d > 1e-13 {
-			t.Errorf("%s: forward differs from the naive loop by %.2e", c.name, d)
+		for name, pair := range map[string][2]*tensor.Tensor[float64]{
+			"output": {out.Data, want.out}, "grad x": {xv.Grad, want.gx},
+			"grad weight": {wv.Grad, want.gw}, "grad bias": {bv.GradOrZeros(), want.gb},
+		} {
+			if d := relMaxDiff(pair[0].Data, pair[1].Data); d > 1e-13 {
+				t.Errorf("%s: %s differs from the naive loop by %.2e", c.name, name, d)
+			}
 		}
 		if c.minTilesPerSample > 0 {
-			k := c.cin * 27
-			tl := newTiling(c.n, c.in[0]*c.in[1], c.in[2], k)
+			tl := newTiling(c.n, c.in[0]*c.in[1], c.in[2], c.cin*27)
 			if tl.perSample < c.minTilesPerSample {
 				t.Errorf("%s: %d tiles per sample, the case should make %d", c.name,
 					tl.perSample, c.minTilesPerSample)
@@ -248,4 +263,63 @@ func TestConvPanics(t *testing.T) {
 			f()
 		}()
 	}
+}
+
+// TestConvFloat32MatchesFloat64 runs the float32 path (sgemm, channels-last and
+// channels-first products, several tiles per sample, several workers) against the
+// float64 path on the same values, forward and every gradient.
+func TestConvFloat32MatchesFloat64(t *testing.T) {
+	cases := []convCase{
+		{name: "tiles_19to37", n: 2, cin: 19, cout: 37, in: [3]int{11, 10, 9},
+			kernel: [3]int{3, 3, 3}, str: [3]int{1, 1, 1}, pad: [3]int{1, 1, 1},
+			minTilesPerSample: 3},
+		{name: "wide_9to70", n: 1, cin: 9, cout: 70, in: [3]int{6, 7, 5},
+			kernel: [3]int{3, 3, 3}, str: [3]int{1, 1, 1}, pad: [3]int{1, 1, 1}},
+		{name: "s2_5to7", n: 3, cin: 5, cout: 7, in: [3]int{7, 9, 8},
+			kernel: [3]int{3, 3, 3}, str: [3]int{2, 2, 2}, pad: [3]int{1, 1, 1}},
+		{name: "direct_17to33", n: 1, cin: 17, cout: 33, in: [3]int{6, 5, 7},
+			kernel: [3]int{1, 1, 1}, str: [3]int{1, 1, 1}},
+		{name: "k331_3to20", n: 2, cin: 3, cout: 20, in: [3]int{9, 7, 13},
+			kernel: [3]int{3, 3, 1}, str: [3]int{1, 1, 1}, pad: [3]int{1, 1, 0}},
+		{name: "T_k2_s2_20to9", n: 2, cin: 20, cout: 9, in: [3]int{5, 4, 3},
+			kernel: [3]int{2, 2, 2}, str: [3]int{2, 2, 2}, transposed: true},
+	}
+	for i, c := range cases {
+		x := autogradtest.Rand(uint64(600+i), c.n, c.cin, c.in[0], c.in[1], c.in[2])
+		w := autogradtest.Rand(uint64(700+i), c.weightShape()...)
+		b := autogradtest.Rand(uint64(800+i), c.cout)
+		got := convRun[float32](c, x, w, b)
+		want := convRun[float64](c, x, w, b)
+		for k, name := range []string{"output", "grad x", "grad weight", "grad bias"} {
+			if d := relMaxDiff(got[k], want[k]); !(d <= 1e-4) {
+				t.Errorf("%s: float32 %s differs from float64 by %.2e", c.name, name, d)
+			}
+		}
+		if c.minTilesPerSample > 0 {
+			tl := newTiling(c.n, c.in[0]*c.in[1], c.in[2], c.cin*27)
+			if tl.perSample < c.minTilesPerSample {
+				t.Errorf("%s: %d tiles per sample, want at least %d", c.name, tl.perSample,
+					c.minTilesPerSample)
+			}
+		}
+	}
+}
+
+// convRun converts the inputs to T, runs the case forward and backward with an upstream
+// gradient of ones times a fixed pattern, and returns output, grad x, grad weight and
+// grad bias as float64.
+func convRun[T tensor.Float](c convCase, x, w, b *tensor.Tensor[float64]) [4][]float64 {
+	tape := autograd.NewTape[T]()
+	xv := tape.Leaf(tensor.Convert[T](x))
+	wv := tape.Leaf(tensor.Convert[T](w))
+	bv := tape.Leaf(tensor.Convert[T](b))
+	out := apply(c, xv, wv, bv)
+	g := tensor.Zeros[T](out.Data.Shape...)
+	for i := range g.Data {
+		g.Data[i] = T(i%7) - 3
+	}
+	tape.Backward(autograd.SumAll(autograd.Mul(out, tape.Const(g))))
+	return [4][]float64{tensor.Convert[float64](out.Data).Data,
+		tensor.Convert[float64](xv.Grad).Data, tensor.Convert[float64](wv.Grad).Data,
+		tensor.Convert[float64](bv.Grad).Data}
 }

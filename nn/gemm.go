@@ -1,6 +1,9 @@
 package nn
 
-import "github.com/urpc-go/urpc/tensor"
+import (
+	"github.com/urpc-go/urpc/asm"
+	"github.com/urpc-go/urpc/tensor"
+)
 
 // gemm computes C = op(A) op(B) + beta C for row-major matrices with leading
 // dimensions lda, ldb and ldc: op(A) is [m, k] (A stored [k, m] when transA), op(B) is
@@ -19,11 +22,9 @@ func gemm[T tensor.Float](transA, transB bool, m, n, k int, a []T, lda int, b []
 	gemmGeneric(transA, transB, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)
 }
 
-// sgemm is the float32 matrix product used by the convolutions, with the signature of
-// asm.Sgemm: C = alpha op(A) op(B) + beta C.
-//
-// TODO(asm.Sgemm not written yet): point this at asm.Sgemm once it exists.
-var sgemm = gemmGeneric[float32]
+// sgemm is the float32 matrix product used by the convolutions: C = alpha op(A) op(B) +
+// beta C (the AVX2+FMA kernel of package asm, or its pure-Go twin on other CPUs).
+var sgemm = asm.Sgemm
 
 // gemmGeneric computes C = alpha op(A) op(B) + beta C with plain loops; it is the
 // float64 path and the reference of the float32 kernel:

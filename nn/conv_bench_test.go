@@ -1,0 +1,62 @@
+package nn
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/urpc-go/urpc/autograd"
+	"github.com/urpc-go/urpc/tensor"
+)
+
+// benchShapes are the U-Net's 3x3x3 convolutions (padding 1) at batch 4:
+// Cin -> Cout at size^3.
+var benchShapes = []struct{ cin, cout, size int }{
+	{1, 16, 48}, {16, 16, 48}, {32, 32, 24}, {64, 64, 12}, {128, 128, 6},
+}
+
+// BenchmarkConv3d reports GFLOP/s of the float32 Conv3d: forward (2*N*Cout*Cin*27*V
+// flops, V output voxels), backward (input and weight gradients, twice that) and both.
+// Run it with -cpu 1,2 for one and two cores.
+func BenchmarkConv3d(b *testing.B) {
+	for _, s := range benchShapes {
+		const n = 4
+		rng := tensor.NewRNG(1)
+		x := tensor.RandNormal[float32](rng, 0, 1, n, s.cin, s.size, s.size, s.size)
+		w := tensor.RandNormal[float32](rng, 0, 0.1, s.cout, s.cin, 3, 3, 3)
+		bias := tensor.RandNormal[float32](rng, 0, 0.1, s.cout)
+		g := tensor.RandNormal[float32](rng, 0, 1, n, s.cout, s.size, s.size, s.size)
+		one, pad := [3]int{1, 1, 1}, [3]int{1, 1, 1}
+		dims := [3]int{s.size, s.size, s.size}
+		plan := newConvPlan(n, s.cin, s.cout, dims, dims, [3]int{3, 3, 3}, one, pad)
+		gx, gw, gb := make([]float32, len(x.Data)), make([]float32, len(w.Data)),
+			make([]float32, s.cout)
+		flops := 2.0 * n * float64(s.cout*s.cin*27*s.size*s.size*s.size)
+
+		forward := func() {
+			tape := autograd.NewNoGradTape[float32]()
+			Conv3d(tape.Const(x), tape.Const(w), tape.Const(bias), one, pad)
+		}
+		backward := func() {
+			convBackwardData(plan, gx, g.Data, w.Data)
+			convBackwardWeight(plan, gw, x.Data, g.Data)
+			addChannelSums(gb, g)
+		}
+		shape := fmt.Sprintf("shape=%dx%dx%d", s.cin, s.cout, s.size)
+		for _, pass := range []struct {
+			name  string
+			flops float64
+			run   func()
+		}{
+			{"forward", flops, forward},
+			{"backward", 2 * flops, backward},
+			{"both", 3 * flops, func() { forward(); backward() }},
+		} {
+			b.Run(shape+"/pass="+pass.name, func(b *testing.B) {
+				for b.Loop() {
+					pass.run()
+				}
+				b.ReportMetric(pass.flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}
