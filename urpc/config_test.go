@@ -66,8 +66,8 @@ func TestKLDirectionsDiffer(t *testing.T) {
 	cfg.KL = KLCode
 	code := UnsupervisedLoss(leavesOf(heads), cfg).Minimisation.Data.Item()
 	if paper <= 0 || code <= 0 || math.Abs(paper-code) < 1e-6*paper {
-		t.Errorf("UM with KL(p_s||p_c) %v and KL(p_c||p_s) %v: want two positive, different", paper,
-			code)
+		t.Errorf("UM with KL(p_s||p_c) %v and KL(p_c||p_s) %v: want two positive, different",
+			paper, code)
 	}
 }
 
