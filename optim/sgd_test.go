@@ -102,8 +102,8 @@ func TestSGDStateRejectsBadInput(t *testing.T) {
 		"magic":        s64.UnmarshalBinary(append([]byte("XXXXXXXX"), good[8:]...)),
 		"truncated":    s64.UnmarshalBinary(good[:len(good)-1]),
 		"element size": s32.UnmarshalBinary(good),
-		"size":         NewSGD[float64](3, 0.9, 0).SetState(State[float64]{MomentumBuffer: []float64{1}}),
 	}
+	cases["size"] = NewSGD[float64](3, 0.9, 0).SetState(State[float64]{MomentumBuffer: []float64{1}})
 	bumped := append([]byte(nil), good...)
 	bumped[8]++
 	cases["version"] = s64.UnmarshalBinary(bumped)
