@@ -103,7 +103,8 @@ func TestSGDStateRejectsBadInput(t *testing.T) {
 		"truncated":    s64.UnmarshalBinary(good[:len(good)-1]),
 		"element size": s32.UnmarshalBinary(good),
 	}
-	cases["size"] = NewSGD[float64](3, 0.9, 0).SetState(State[float64]{MomentumBuffer: []float64{1}})
+	small := State[float64]{MomentumBuffer: []float64{1}}
+	cases["size"] = NewSGD[float64](3, 0.9, 0).SetState(small)
 	bumped := append([]byte(nil), good...)
 	bumped[8]++
 	cases["version"] = s64.UnmarshalBinary(bumped)
