@@ -42,12 +42,16 @@ func f32(name, shape string, begin, end int) string {
 		strconv.Itoa(begin) + `,` + strconv.Itoa(end) + `]}`
 }
 
-func TestLoadRejectsCorruptFiles(t *testing.T) {
+// corruptFile is a broken file and the words its error must contain.
+type corruptFile struct {
+	name, problem string
+	file          []byte
+}
+
+// corruptFiles returns one file per way of breaking the format.
+func corruptFiles() []corruptFile {
 	hugeLen := binary.LittleEndian.AppendUint64(nil, 1<<62)
-	cases := []struct {
-		name, problem string
-		file          []byte
-	}{
+	return []corruptFile{
 		{"short file", "shorter than the 8-byte header length", []byte{1, 0, 0}},
 		{"header past file end", "exceeds the", append(hugeLen, "{}"...)},
 		{"header one byte past end", "exceeds the", rawFile("{}", 0)[:9]},
@@ -102,7 +106,10 @@ func TestLoadRejectsCorruptFiles(t *testing.T) {
 		{"empty name", "empty name", rawFile("{"+f32("", "[1]", 0, 4)+"}", 4)},
 		{"entry not object", "not a JSON object", rawFile(`{"a":[1,2]}`, 0)},
 	}
-	for _, c := range cases {
+}
+
+func TestLoadRejectsCorruptFiles(t *testing.T) {
+	for _, c := range corruptFiles() {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := loadBytes(t, c.file)
 			if err == nil {

@@ -208,3 +208,12 @@ func TestCSVWritePanicsOnWrongCount(t *testing.T) {
 	}()
 	w.Write(1, 2)
 }
+
+func TestOpenCSVPanicsWithoutStepColumn(t *testing.T) {
+	defer func() {
+		if r, _ := recover().(string); !strings.HasPrefix(r, "report: OpenCSV") {
+			t.Errorf("recovered %q", r)
+		}
+	}()
+	OpenCSV(filepath.Join(t.TempDir(), "m.csv"), []string{"loss", "step"}, -1)
+}

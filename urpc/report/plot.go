@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"fmt"
-	"image/color"
 	"math"
 
 	"gonum.org/v1/plot"
@@ -61,8 +60,7 @@ func PlotPanels(path, title string, panels []Panel) error {
 		vgimg.UseDPI(figureDPI))
 	dc := draw.New(canvas)
 
-	dc.FillText(draw.TextStyle{Color: color.Black, Font: font.From(sansFont, 16), XAlign: draw.XCenter,
-		YAlign: draw.YCenter, Handler: plot.DefaultTextHandler},
+	dc.FillText(textStyle(16, draw.XCenter),
 		vg.Point{X: dc.Center().X, Y: dc.Max.Y - pixels(titleHeight)/2}, title)
 
 	body := draw.Crop(dc, 0, 0, 0, -pixels(titleHeight))

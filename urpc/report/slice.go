@@ -74,7 +74,7 @@ func SliceFigure(path string, img []float32, truth, pred []uint8, uncertainty []
 	}
 	classes := presentClasses(truth, pred, at(0), n)
 	fig := composeSlices(panels, titles, h, w, classes, heatMax,
-		fmt.Sprintf("%s: slice %d of %d along D", title, slice, d))
+		fmt.Sprintf("%s: slice index %d of D = %d", title, slice, d))
 
 	var out bytes.Buffer
 	if err := png.Encode(&out, fig); err != nil {

@@ -10,12 +10,13 @@ import (
 )
 
 // PrintTable writes header and rows to w as an aligned text table: columns separated
-// by two spaces, a line of dashes under the header, cells that read as numbers aligned
-// right and others left. Rows may have fewer or more cells than the header.
+// by two spaces, a line of dashes under the header; a column whose cells all read as
+// numbers (or are empty) is aligned right, header included, others left. Rows may have
+// fewer or more cells than the header.
 func PrintTable(w io.Writer, header []string, rows [][]string) error {
 	all := append([][]string{header}, rows...)
 	var widths []int
-	numeric := make([]bool, 0)
+	var numeric []bool
 	for _, row := range all {
 		for j, cell := range row {
 			if j == len(widths) {
