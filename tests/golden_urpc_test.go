@@ -347,15 +347,20 @@ func checkURPCTotal(c *checker) {
 // 2-D reference scripts, continuous as in the paper) and the poly learning rate.
 func checkSchedules(c *checker) {
 	var iters, lrIters []int
-	if c.file.ConfigValue("iters", &iters) != nil ||
-		c.file.ConfigValue("lr_iters", &lrIters) != nil {
-		c.t.Fatal("schedules.json: no iters or lr_iters in config")
+	var base, power, wMax float64
+	var stepLength int
+	for key, dst := range map[string]any{"iters": &iters, "lr_iters": &lrIters,
+		"base_lr": &base, "power": &power, "wmax": &wMax,
+		"iters_per_rampup_epoch": &stepLength} {
+		if err := c.file.ConfigValue(key, dst); err != nil {
+			c.t.Fatal(err)
+		}
 	}
 	ramps := map[string]urpc.Ramp{
-		"lambda_code_3d":         urpc.CodeRamp(),
-		"lambda_code_2d":         {WMax: 0.1, Stepped: true, StepLength: 150, TMax: 200},
-		"lambda_paper_tmax60000": urpc.PaperRamp(60000),
-		"lambda_paper_tmax30000": urpc.PaperRamp(30000),
+		"lambda_code_3d":         {WMax: wMax, Stepped: true, StepLength: stepLength, TMax: 400},
+		"lambda_code_2d":         {WMax: wMax, Stepped: true, StepLength: stepLength, TMax: 200},
+		"lambda_paper_tmax60000": {WMax: wMax, TMax: 60000},
+		"lambda_paper_tmax30000": {WMax: wMax, TMax: 30000},
 	}
 	for name, ramp := range ramps {
 		got := make([]float64, len(iters))
@@ -366,29 +371,36 @@ func checkSchedules(c *checker) {
 	}
 
 	schedules := map[string]func(k int) float64{
-		"lr_after_max60000": func(k int) float64 { return optim.PolyLR(0.1, k, 60000, 0.9) },
-		"lr_after_max30000": func(k int) float64 { return optim.PolyLR(0.1, k, 30000, 0.9) },
+		"lr_after_max60000": func(k int) float64 { return optim.PolyLR(base, k, 60000, power) },
+		"lr_after_max30000": func(k int) float64 { return optim.PolyLR(base, k, 30000, power) },
 		"lr_used_at_step_max60000": func(k int) float64 {
-			return optim.PolyLRAtStep(0.1, k, 60000, 0.9)
+			return optim.PolyLRAtStep(base, k, 60000, power)
 		},
 	}
 	for name, schedule := range schedules {
-		want, err := c.file.ScalarList(name)
-		if err != nil {
-			c.t.Fatal(err)
-		}
-		var gotKept, wantKept []float64
-		for i, k := range lrIters {
-			if !math.IsNaN(want[i]) {
-				gotKept, wantKept = append(gotKept, schedule(k)), append(wantKept, want[i])
-			}
-		}
-		worst, err := golden.Compare(c.file.Name+"/"+name, gotKept, wantKept)
-		if err != nil {
-			c.t.Error(err)
-		}
-		c.worst = max(c.worst, worst)
+		c.compareSchedule(name, lrIters, schedule)
 	}
+}
+
+// compareSchedule checks schedule(k) for k in ks against the stored list name, whose
+// null entries (iterations past the end of the schedule) are skipped.
+func (c *checker) compareSchedule(name string, ks []int, schedule func(k int) float64) {
+	c.t.Helper()
+	want, err := c.file.ScalarList(name)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	var gotKept, wantKept []float64
+	for i, k := range ks {
+		if !math.IsNaN(want[i]) {
+			gotKept, wantKept = append(gotKept, schedule(k)), append(wantKept, want[i])
+		}
+	}
+	worst, err := golden.Compare(c.file.Name+"/"+name, gotKept, wantKept)
+	if err != nil {
+		c.t.Error(err)
+	}
+	c.worst = max(c.worst, worst)
 }
 
 // checkSGDMomentum runs three SGD steps with the stored gradients and learning rates,
