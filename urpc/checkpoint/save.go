@@ -20,7 +20,8 @@ const chunkValues = 1 << 14
 // Save writes tensors, in the order given, and metadata to path as a safetensors file.
 // It writes a temporary file in the same folder, flushes it to disk, renames it over
 // path and flushes the folder, so a crash at any point leaves either the previous file
-// or the complete new one. metadata may be nil.
+// or the complete new one (and perhaps a hidden ".<name>.tmp-*" file beside it, which
+// Load never reads). The file gets mode 0644. metadata may be nil.
 //
 // Save panics when a tensor's Data does not hold the product of its Shape values, when
 // a name is empty or "__metadata__", or when two tensors share a name.
@@ -38,6 +39,9 @@ func Save(path string, tensors []Tensor, metadata map[string]string) (err error)
 		}
 	}()
 
+	if err = tmp.Chmod(0o644); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
 	if err = write(tmp, header, tensors); err != nil {
 		return fmt.Errorf("checkpoint: writing %s: %w", tmp.Name(), err)
 	}

@@ -99,7 +99,10 @@ func replaceFile(path string, content []byte) error {
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	_, err = tmp.Write(content)
+	err = tmp.Chmod(0o644)
+	if err == nil {
+		_, err = tmp.Write(content)
+	}
 	if err == nil {
 		err = tmp.Sync()
 	}

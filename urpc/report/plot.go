@@ -30,11 +30,13 @@ type Panel struct {
 
 // Figure geometry of PlotPanels, in pixels.
 const (
-	FigureWidth = 1200 // the width of every figure
-	PanelHeight = 450  // the height of one row of panels
-	titleHeight = 40   // the band above the panels that holds the figure title
-	figureDPI   = 96   // pixels per inch: sets the size of the text
+	FigureWidth       = 1200 // the width of every figure
+	PanelHeight       = 450  // the height of one row of panels
+	FigureTitleHeight = 40   // the band above the panels that holds the figure title
 )
+
+// figureDPI is the pixels per inch of all figures; it sets the size of the text.
+const figureDPI = 96
 
 // markerLimit is the most points a curve may have to be drawn with a marker at each
 // point as well as a line, so that sparse curves (validation every N steps) show.
@@ -50,20 +52,20 @@ func PanelGrid(n int) (cols, rows int) {
 	return cols, max((n+cols-1)/cols, 1)
 }
 
-// PlotPanels renders panels into one PNG of FigureWidth x (titleHeight + PanelHeight *
-// rows) pixels, rows as PanelGrid gives, with title above them. Curves are coloured in
+// PlotPanels renders panels into one PNG of FigureWidth x (FigureTitleHeight +
+// PanelHeight * rows) pixels, rows as PanelGrid gives, with title above them. Curves are coloured in
 // the order given. PlotPanels panics when a curve's X and Y differ in length.
 func PlotPanels(path, title string, panels []Panel) error {
 	cols, rows := PanelGrid(len(panels))
-	height := titleHeight + PanelHeight*rows
+	height := FigureTitleHeight + PanelHeight*rows
 	canvas := vgimg.NewWith(vgimg.UseWH(pixels(FigureWidth), pixels(height)),
 		vgimg.UseDPI(figureDPI))
 	dc := draw.New(canvas)
 
 	dc.FillText(textStyle(16, draw.XCenter),
-		vg.Point{X: dc.Center().X, Y: dc.Max.Y - pixels(titleHeight)/2}, title)
+		vg.Point{X: dc.Center().X, Y: dc.Max.Y - pixels(FigureTitleHeight)/2}, title)
 
-	body := draw.Crop(dc, 0, 0, 0, -pixels(titleHeight))
+	body := draw.Crop(dc, 0, 0, 0, -pixels(FigureTitleHeight))
 	tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: pixels(16), PadY: pixels(16),
 		PadLeft: pixels(8), PadRight: pixels(16), PadBottom: pixels(8)}
 	for i, panel := range panels {

@@ -16,10 +16,12 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 )
 
+// SlicePanelTarget is the longest side, in pixels, a slice is enlarged to: SliceFigure
+// enlarges it by the largest whole factor that stays within it (by 1 if none does).
+const SlicePanelTarget = 256
+
 // Geometry of SliceFigure, in pixels.
 const (
-	SlicePanelTarget = 256 // a slice is enlarged by the largest whole factor that keeps
-	// its longer side at most this long (or not at all when it is longer already)
 	sliceMargin    = 12 // around and between the panels
 	sliceTitleBand = 34 // the figure title
 	panelTitleBand = 24 // a panel's title
