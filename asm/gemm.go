@@ -176,11 +176,14 @@ func (g *gemm) slab(i0, i1, j0, j1 int) {
 	w := workspaces.Get().(*workspace)
 	defer workspaces.Put(w)
 	directA := j1-j0 <= directMaxN
+	lazyB := i1-i0 <= mcBlock // one block of rows: B panels are used once
 	for jc := j0; jc < j1; jc += ncBlock {
 		nb := min(ncBlock, j1-jc)
 		for pc := 0; pc < g.k; pc += kcBlock {
 			kb := min(kcBlock, g.k-pc)
-			g.packB(w.b, pc, kb, jc, nb)
+			if !lazyB {
+				g.packB(w.b, pc, kb, jc, nb)
+			}
 			for ic := i0; ic < i1; ic += mcBlock {
 				mb := min(mcBlock, i1-ic)
 				from := 0
@@ -188,7 +191,7 @@ func (g *gemm) slab(i0, i1, j0, j1 int) {
 					from = mb / mr
 				}
 				g.packA(w.a, ic, mb, pc, kb, from)
-				g.macro(w, ic, mb, jc, nb, pc, kb, directA)
+				g.macro(w, ic, mb, jc, nb, pc, kb, directA, lazyB)
 			}
 		}
 	}

@@ -32,29 +32,32 @@ func (g *gemm) packA(dst []float32, ic, mb, pc, kb, from int) {
 // columns past nb zero.
 func (g *gemm) packB(dst []float32, pc, kb, jc, nb int) {
 	for q := 0; q*nr < nb; q++ {
-		cols := min(nr, nb-q*nr)
-		d := dst[q*nr*kb : (q+1)*nr*kb]
-		if cols < nr {
-			clear(d)
+		g.packBPanel(dst[q*nr*kb:(q+1)*nr*kb], pc, kb, jc+q*nr, min(nr, nb-q*nr))
+	}
+}
+
+// packBPanel packs the panel of cols <= nr columns at c0: for p < kb, j < nr
+// { d[p*nr+j] = op(B)[pc+p][c0+j] }, zero for j >= cols.
+func (g *gemm) packBPanel(d []float32, pc, kb, c0, cols int) {
+	if cols < nr {
+		clear(d)
+	}
+	switch {
+	case g.transB:
+		for j := 0; j < cols; j++ {
+			o := (c0+j)*g.ldb + pc
+			for p, v := range g.b[o : o+kb] {
+				d[p*nr+j] = v
+			}
 		}
-		c0 := jc + q*nr
-		switch {
-		case g.transB:
-			for j := 0; j < cols; j++ {
-				o := (c0+j)*g.ldb + pc
-				for p, v := range g.b[o : o+kb] {
-					d[p*nr+j] = v
-				}
-			}
-		case cols == nr && g.avx:
-			packB16AVX2(kb, g.b[pc*g.ldb+c0:], g.ldb, d)
-		case cols == nr:
-			packB16Generic(kb, g.b[pc*g.ldb+c0:], g.ldb, d)
-		default:
-			for p := 0; p < kb; p++ {
-				o := (pc+p)*g.ldb + c0
-				copy(d[p*nr:p*nr+cols], g.b[o:o+cols])
-			}
+	case cols == nr && g.avx:
+		packB16AVX2(kb, g.b[pc*g.ldb+c0:], g.ldb, d)
+	case cols == nr:
+		packB16Generic(kb, g.b[pc*g.ldb+c0:], g.ldb, d)
+	default:
+		for p := 0; p < kb; p++ {
+			o := (pc+p)*g.ldb + c0
+			copy(d[p*nr:p*nr+cols], g.b[o:o+cols])
 		}
 	}
 }
@@ -62,11 +65,15 @@ func (g *gemm) packB(dst []float32, pc, kb, jc, nb int) {
 // macro runs the micro-kernel over the mb x nb block of C at (ic, jc) for
 // the kb-deep slice at pc. Full panels of A are read in place when directA
 // says so, others from the packed buffers; edge tiles go through a local
-// tile so that the kernel never writes outside C.
-func (g *gemm) macro(w *workspace, ic, mb, jc, nb, pc, kb int, directA bool) {
+// tile so that the kernel never writes outside C. With lazyB each panel of
+// B is packed just before its first use, while it is still in L1.
+func (g *gemm) macro(w *workspace, ic, mb, jc, nb, pc, kb int, directA, lazyB bool) {
 	for jr := 0; jr < nb; jr += nr {
 		cols := min(nr, nb-jr)
 		bp, bStep := w.b[jr*kb:], nr
+		if lazyB {
+			g.packBPanel(bp[:nr*kb], pc, kb, jc+jr, cols)
+		}
 		for ir := 0; ir < mb; ir += mr {
 			rows := min(mr, mb-ir)
 			ap, aRow, aStep := w.a[ir*kb:], 1, mr
