@@ -8,7 +8,7 @@
 // Each equation of the paper has one function:
 //
 //	Eq. 1  SupervisedLoss          Lsup = (1/S) sum_s (Dice(p_s, y) + CE(z_s, y)) / 2
-//	       SoftDiceLoss, CrossEntropy
+//	       SoftDiceLoss, CrossEntropy, NegativeLogLikelihood
 //	Eq. 2  MeanPrediction          p_c = (1/S) sum_s p_s
 //	       LogMeanPrediction       log p_c, from log-softmax values only
 //	Eq. 3  PyramidConsistency      (1/S) sum_s mean_v sum_j (p_s^j - p_c^j)^2

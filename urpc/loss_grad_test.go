@@ -60,6 +60,14 @@ func TestGradCrossEntropy(t *testing.T) {
 	}, autogradtest.Rand(2, smallShape...))
 }
 
+func TestGradNegativeLogLikelihood(t *testing.T) {
+	labels := randomLabels(11, 2*12, 3)
+	autogradtest.Check(t, "nll", func(_ *autograd.Tape[float64],
+		in []*autograd.Value[float64]) *autograd.Value[float64] {
+		return amplified(NegativeLogLikelihood(in[0], labels))
+	}, tensor.LogSoftmax(autogradtest.Rand(12, smallShape...), 1))
+}
+
 func TestGradSoftDiceLoss(t *testing.T) {
 	labels := randomLabels(3, 2*12, 3)
 	probs := tensor.Softmax(autogradtest.Rand(4, smallShape...), 1)

@@ -2,7 +2,6 @@ package urpc
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/urpc-go/urpc/autograd"
 	"github.com/urpc-go/urpc/tensor"
@@ -46,40 +45,41 @@ func checkLabels[L Label](op string, shape []int, labels []L) {
 
 // CrossEntropy returns the mean cross-entropy of Eq. 1 over all labelled voxels,
 // CE = -(1/(N V)) sum_{n,v} log softmax(z)[n, y_nv, v], for logits z [N, C, D, H, W]
-// and labels y [N, D, H, W]. It is one fused operation on log-softmax values, with
-// the direct backward dCE/dz = (softmax(z) - onehot(y)) / (N V).
+// and labels y [N, D, H, W]: NegativeLogLikelihood of autograd.LogSoftmax, whose
+// backward together is dCE/dz = (softmax(z) - onehot(y)) / (N V).
 func CrossEntropy[T tensor.Float, L Label](logits *autograd.Value[T],
 	labels []L) *autograd.Value[T] {
-	checkLabels("CrossEntropy", logits.Shape(), labels)
-	n, c, v := classLayout("CrossEntropy", logits.Shape())
-	logProbs := tensor.LogSoftmax(logits.Data, 1)
+	classLayout("CrossEntropy", logits.Shape())
+	return NegativeLogLikelihood(autograd.LogSoftmax(logits, 1), labels)
+}
+
+// NegativeLogLikelihood returns -(1/(N V)) sum_{n,v} logProbs[n, y_nv, v], the
+// cross-entropy of Eq. 1 given log-probabilities [N, C, D, H, W] (from log-softmax)
+// and labels y [N, D, H, W]. Backward: dlogProbs[n, y_nv, v] -= g / (N V).
+func NegativeLogLikelihood[T tensor.Float, L Label](logProbs *autograd.Value[T],
+	labels []L) *autograd.Value[T] {
+	checkLabels("NegativeLogLikelihood", logProbs.Shape(), labels)
+	n, c, v := classLayout("NegativeLogLikelihood", logProbs.Shape())
 
 	total := 0.0
 	for i := range n {
 		for k := range v {
-			total -= float64(logProbs.Data[(i*c+int(labels[i*v+k]))*v+k])
+			total -= float64(logProbs.Data.Data[(i*c+int(labels[i*v+k]))*v+k])
 		}
 	}
 	count := float64(n * v)
 
 	out := tensor.Scalar(T(total / count))
-	return logits.Tape().Record("cross_entropy", out, []*autograd.Value[T]{logits},
+	return logProbs.Tape().Record("nll", out, []*autograd.Value[T]{logProbs},
 		func(g *tensor.Tensor[T]) {
-			scale := float64(g.Data[0]) / count
-			grad := tensor.Zeros[T](logits.Shape()...)
+			grad := tensor.Zeros[T](logProbs.Shape()...)
+			step := T(-float64(g.Data[0]) / count)
 			for i := range n {
-				for j := range c {
-					for k := range v {
-						at := (i*c+j)*v + k
-						d := math.Exp(float64(logProbs.Data[at]))
-						if int(labels[i*v+k]) == j {
-							d--
-						}
-						grad.Data[at] = T(scale * d)
-					}
+				for k := range v {
+					grad.Data[(i*c+int(labels[i*v+k]))*v+k] = step
 				}
 			}
-			logits.AccumulateGrad(grad)
+			logProbs.AccumulateGrad(grad)
 		})
 }
 
@@ -180,15 +180,17 @@ type Supervised[T tensor.Float] struct {
 // SupervisedLoss returns Eq. 1, the multi-scale supervised loss of the labelled
 // samples: Lsup = (1/S) sum_s (Dice(p_s, y) + CE(z_s, y)) / 2, for the logits z_s
 // [N, C, D, H, W] of every head and labels y [N, D, H, W]. For S = 4 it equals the
-// reference code's (sum CE + sum Dice) / 8.
+// reference code's (sum CE + sum Dice) / 8. Each head's log-softmax is computed once
+// and feeds both CE and p_s = exp(log p_s).
 func SupervisedLoss[T tensor.Float, L Label](logits []*autograd.Value[T],
 	labels []L) *Supervised[T] {
 	checkHeads("SupervisedLoss", logits)
 	sup := &Supervised[T]{}
 	terms := make([]*autograd.Value[T], len(logits))
 	for s, z := range logits {
-		dice := SoftDiceLoss(autograd.Softmax(z, 1), labels)
-		ce := CrossEntropy(z, labels)
+		logProbs := autograd.LogSoftmax(z, 1)
+		dice := SoftDiceLoss(autograd.Exp(logProbs), labels)
+		ce := NegativeLogLikelihood(logProbs, labels)
 		terms[s] = autograd.Scale(autograd.Add(dice, ce), 0.5)
 		sup.Dice = append(sup.Dice, scalarOf(dice))
 		sup.CrossEntropy = append(sup.CrossEntropy, scalarOf(ce))
