@@ -2,8 +2,10 @@ package nifti
 
 import (
 	"bytes"
+	"compress/gzip"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -53,7 +55,33 @@ func fuzzSeeds(t testing.TB) map[string][]byte {
 	seeds["seed_huge_dims"] = mustEncode(t, huge, ramp(2, 0))
 	gz := gzipBytes(t, base)
 	seeds["seed_truncated_gz"] = gz[:len(gz)/2]
+	if real := realHeader(t); real != nil {
+		seeds["seed_hippocampus_003_label_header"] = real
+	}
 	return seeds
+}
+
+// realHeader returns the header of a real label map of the data set (float32,
+// vox_offset 0, NaN scaling) with its dims cut to 2x2x2 and 8 voxels after it, or nil
+// when the data set is absent.
+func realHeader(t testing.TB) []byte {
+	f, err := os.Open(filepath.Join(hippocampusDir, "labelsTr", "hippocampus_003.nii.gz"))
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := make([]byte, minOffset1+8*4)
+	if _, err := io.ReadFull(zr, b); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 3; i++ {
+		le.PutUint16(b[40+2*i:], 2)
+	}
+	return b
 }
 
 // TestFuzzSeedCorpus checks that the committed seed corpus holds fuzzSeeds, or with
