@@ -1,0 +1,52 @@
+package train
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/urpc-go/urpc/urpc/data"
+)
+
+// caseSets are the loaded cases of each role in a run.
+type caseSets struct {
+	labeled, unlabeled, val, test []*data.Case
+}
+
+// loadCaseSets reads the split file and the cases it names. Unlabelled training cases
+// are read without their label maps, so labels beyond the chosen percentage are never
+// seen by training.
+func loadCaseSets(cfg Config, log *slog.Logger) (*caseSets, error) {
+	split, err := data.LoadSplit(cfg.SplitFile)
+	if err != nil {
+		return nil, err
+	}
+	labeledNames, unlabeledNames, err := split.LabeledAt(cfg.LabelPercent)
+	if err != nil {
+		return nil, fmt.Errorf("split file %s: %w", cfg.SplitFile, err)
+	}
+	if cfg.Method == MethodSL {
+		unlabeledNames = nil
+	}
+	workers := max(cfg.Threads, 2)
+	sets := &caseSets{}
+	groups := []struct {
+		names  []string
+		labels bool
+		dst    *[]*data.Case
+	}{
+		{labeledNames, true, &sets.labeled}, {unlabeledNames, false, &sets.unlabeled},
+		{split.Val, true, &sets.val}, {split.Test, true, &sets.test},
+	}
+	for _, g := range groups {
+		*g.dst, err = data.LoadCases(cfg.DataDir, g.names, g.labels, workers)
+		if err != nil {
+			return nil, fmt.Errorf("data folder %s: %w", cfg.DataDir, err)
+		}
+	}
+	if cfg.TestCases > 0 && cfg.TestCases < len(sets.test) {
+		sets.test = sets.test[:cfg.TestCases]
+	}
+	log.Info("data", "labeled", len(sets.labeled), "unlabeled", len(sets.unlabeled),
+		"val", len(sets.val), "test", len(sets.test))
+	return sets, nil
+}
