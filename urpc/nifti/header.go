@@ -37,7 +37,9 @@ type Header struct {
 	Dim [8]int64
 	// Pixdim is the pixdim field: Pixdim[0] is qfac, then the step of each axis.
 	Pixdim [8]float64
-	// VoxOffset is the vox_offset field as stored (0 means unset in a NIfTI-1 file).
+	// VoxOffset is where the voxels start in the (decompressed) file: vox_offset, or
+	// the end of the header and its extension flag where vox_offset is smaller than
+	// the header (unset). The writers ignore it.
 	VoxOffset int64
 	// SclSlope and SclInter are the voxel scaling fields as stored.
 	SclSlope, SclInter float64

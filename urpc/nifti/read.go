@@ -95,7 +95,7 @@ func decodeStream(r io.Reader, size int64, asLabels bool) (*Volume, []uint8, err
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := checkSize(h, v, consumed, limit, zr != nil); err != nil {
+	if err := checkSize(h, v, limit, zr != nil); err != nil {
 		return nil, nil, err
 	}
 	if err := skipTo(src, h.VoxOffset, consumed); err != nil {

@@ -53,7 +53,7 @@ func newVolume(h *Header, asLabels bool) (*Volume, error) {
 
 // checkSize refuses a header whose voxels cannot fit in the input: limit is the file
 // size, or for gzip the most its compressed bytes can expand to.
-func checkSize(h *Header, v *Volume, consumed, limit int64, gz bool) error {
+func checkSize(h *Header, v *Volume, limit int64, gz bool) error {
 	nbytes := int64(v.Voxels()) * int64(v.Frames) * int64(h.Datatype.Size())
 	if h.VoxOffset <= limit && nbytes <= limit-h.VoxOffset {
 		return nil
