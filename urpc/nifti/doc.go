@@ -17,9 +17,10 @@
 // expected; no input makes the reader panic.
 //
 //   - Compression: a file starting with the gzip magic bytes is decompressed (several
-//     gzip members are read as one stream), whatever its name; any other file is read
-//     as is. The gzip checksum is verified when the stream ends within 1 MiB after the
-//     voxel data.
+//     gzip members are read as one stream; bytes after the last member that do not
+//     start another are ignored), whatever its name; any other file is read as is.
+//     The gzip checksum is verified when the stream ends within 1 MiB after the voxel
+//     data.
 //   - Version and byte order: sizeof_hdr (348 for NIfTI-1, 540 for NIfTI-2, read in
 //     both byte orders) gives both; any other value is "not a NIfTI file".
 //   - Magic: "n+1" or "n+2" (single file) is read. "ni1"/"ni2" (a .hdr/.img pair) and
