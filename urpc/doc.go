@@ -31,7 +31,7 @@
 //
 // Every logarithm comes from log-softmax, never from the log of a probability, so
 // logit gaps that underflow a float32 probability to 0 still give finite losses and
-// gradients. Sums are accumulated in float64 inside the fused operations.
+// gradients. Every sum over voxels is accumulated in float64.
 //
 // Misuse (shapes that disagree, a label out of range) panics with a message that
 // starts with "urpc:" and names the shapes.

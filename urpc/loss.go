@@ -107,6 +107,22 @@ func scalarsOf[T tensor.Float](vs []*autograd.Value[T]) []float64 {
 	return out
 }
 
+// sumAll returns the sum of every element of x as a scalar [], accumulated in float64
+// so that float32 sums over millions of voxels keep their precision.
+// Backward: every element receives g.
+func sumAll[T tensor.Float](x *autograd.Value[T]) *autograd.Value[T] {
+	out := tensor.Scalar(T(tensor.SumAll(x.Data)))
+	return x.Tape().Record("sum_all", out, []*autograd.Value[T]{x}, func(g *tensor.Tensor[T]) {
+		x.AccumulateGrad(tensor.Full(g.Data[0], x.Shape()...))
+	})
+}
+
+// meanAll returns the mean of every element of x as a scalar [], accumulated in
+// float64. Backward: every element receives g / numel.
+func meanAll[T tensor.Float](x *autograd.Value[T]) *autograd.Value[T] {
+	return autograd.Scale(sumAll(x), T(1/float64(x.Data.Numel())))
+}
+
 // sumOfValues returns vs[0] + ... + vs[len-1].
 func sumOfValues[T tensor.Float](vs []*autograd.Value[T]) *autograd.Value[T] {
 	total := vs[0]

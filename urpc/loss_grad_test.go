@@ -96,6 +96,14 @@ func TestGradLogMeanPrediction(t *testing.T) {
 	}, randomHeads(6, 2, smallShape)...)
 }
 
+func TestGradSumAndMean(t *testing.T) {
+	autogradtest.Check(t, "sum_all + mean_all", func(_ *autograd.Tape[float64],
+		in []*autograd.Value[float64]) *autograd.Value[float64] {
+		// in[0] enters twice on purpose: its gradients must accumulate.
+		return autograd.Add(sumAll(in[0]), meanAll(autograd.Square(in[0])))
+	}, autogradtest.Rand(13, smallShape...))
+}
+
 func TestGradSquaredDistance(t *testing.T) {
 	autogradtest.Check(t, "squared_distance", func(_ *autograd.Tape[float64],
 		in []*autograd.Value[float64]) *autograd.Value[float64] {

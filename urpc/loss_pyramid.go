@@ -129,7 +129,7 @@ func PyramidConsistency[T tensor.Float](sqDist []*autograd.Value[T], classes int
 	checkHeads("PyramidConsistency", sqDist)
 	perScale := make([]*autograd.Value[T], len(sqDist))
 	for s, sq := range sqDist {
-		perScale[s] = autograd.MeanAll(sq)
+		perScale[s] = meanAll(sq)
 		if form == FormCode {
 			perScale[s] = autograd.Scale(perScale[s], T(1/float64(classes)))
 		}

@@ -151,3 +151,23 @@ func TestSingleHeadHasNoUnsupervisedLoss(t *testing.T) {
 		}
 	}
 }
+
+func TestFloat32SumsOverManyVoxels(t *testing.T) {
+	// 2 x 32^3 voxels: a float32 running sum would drift by about 1e-5 here.
+	heads := randomHeads(110, 2, []int{2, 3, 32, 32, 32})
+	labels := randomLabels(111, 2*32*32*32, 3)
+	for _, cfg := range []Config{DefaultConfig(), CodeConfig()} {
+		terms64, _ := runLoss[float64](heads, labels, 1, cfg)
+		terms32, _ := runLoss[float32](heads, labels, 1, cfg)
+		worst := 0.0
+		for i, want := range terms64 {
+			gap := math.Abs(terms32[i].Value-want.Value) / math.Abs(want.Value)
+			if gap > 1e-6 {
+				t.Errorf("form %v: %s float32 %.9g (relative gap %.1e)", cfg.Form, want,
+					terms32[i].Value, gap)
+			}
+			worst = max(worst, gap)
+		}
+		t.Logf("form %v: worst relative gap %.1e over %d terms", cfg.Form, worst, len(terms64))
+	}
+}

@@ -39,8 +39,8 @@ func RectifiedConsistency[T tensor.Float](sqDist, weights []*autograd.Value[T], 
 
 	perScale := make([]*autograd.Value[T], len(sqDist))
 	for s := range sqDist {
-		weighted := autograd.SumAll(autograd.Mul(sqDist[s], weights[s]))
-		normaliser := autograd.SumAll(weights[s])
+		weighted := sumAll(autograd.Mul(sqDist[s], weights[s]))
+		normaliser := sumAll(weights[s])
 		if cfg.Form == FormCode {
 			voxels := float64(weights[s].Data.Numel())
 			weighted = autograd.Scale(weighted, T(1/float64(classes)))
@@ -57,13 +57,13 @@ func globalRectifiedConsistency[T tensor.Float](sqDist,
 	weights []*autograd.Value[T]) (*autograd.Value[T], []*autograd.Value[T]) {
 	normalisers := make([]*autograd.Value[T], len(weights))
 	for s, w := range weights {
-		normalisers[s] = autograd.SumAll(w)
+		normalisers[s] = sumAll(w)
 	}
 	total := sumOfValues(normalisers)
 
 	perScale := make([]*autograd.Value[T], len(sqDist))
 	for s := range sqDist {
-		weighted := autograd.SumAll(autograd.Mul(sqDist[s], weights[s]))
+		weighted := sumAll(autograd.Mul(sqDist[s], weights[s]))
 		perScale[s] = autograd.Div(weighted, total)
 	}
 	return meanOfValues(perScale), perScale
@@ -84,11 +84,11 @@ func UncertaintyMinimisation[T tensor.Float](uncertainty []*autograd.Value[T],
 	for s, d := range uncertainty {
 		switch reduction {
 		case UMSum:
-			perScale[s] = autograd.SumAll(d)
+			perScale[s] = sumAll(d)
 		case UMSquaredSum:
-			perScale[s] = autograd.SumAll(autograd.Square(d))
+			perScale[s] = sumAll(autograd.Square(d))
 		default:
-			perScale[s] = autograd.MeanAll(d)
+			perScale[s] = meanAll(d)
 		}
 	}
 	return meanOfValues(perScale), perScale
