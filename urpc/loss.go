@@ -75,10 +75,18 @@ func CodeConfig() Config {
 }
 
 // String names the form as a flag value: "paper" or "code".
-func (f Form) String() string { return [...]string{"paper", "code"}[f] }
+func (f Form) String() string { return switchName(int(f)) }
 
 // String names the direction as a flag value: "paper" or "code".
-func (d KLDirection) String() string { return [...]string{"paper", "code"}[d] }
+func (d KLDirection) String() string { return switchName(int(d)) }
+
+// switchName names a paper-or-code switch value.
+func switchName(value int) string {
+	if value < 0 || value > 1 {
+		return fmt.Sprintf("invalid(%d)", value)
+	}
+	return [...]string{"paper", "code"}[value]
+}
 
 // checkHeads panics unless there is at least one head and every head has the same
 // [N, C, ...] shape.

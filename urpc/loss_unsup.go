@@ -42,6 +42,7 @@ func RectifiedConsistency[T tensor.Float](sqDist, weights []*autograd.Value[T], 
 		weighted := sumAll(autograd.Mul(sqDist[s], weights[s]))
 		normaliser := sumAll(weights[s])
 		if cfg.Form == FormCode {
+			// mean(sq w) / C / (mean w + eps) = sum(sq w) / C / (sum w + eps N V).
 			voxels := float64(weights[s].Data.Numel())
 			weighted = autograd.Scale(weighted, T(1/float64(classes)))
 			normaliser = autograd.AddScalar(normaliser, T(codeEpsilon*voxels))
