@@ -3,7 +3,6 @@ package nn
 import (
 	"runtime"
 	"sync"
-	"sync/atomic"
 
 	"github.com/urpc-go/urpc/tensor"
 )
@@ -20,6 +19,10 @@ type convPlan struct {
 	// direct is set for a 1x1x1 kernel with stride 1 and no padding: the column matrix
 	// of a sample is the sample itself and no gather is needed.
 	direct bool
+
+	// shiftY and shiftX, when not nil, run the X -> Y correlation (forward, weight
+	// gradient) and its adjoint Y -> X in the shifted-window form, without columns.
+	shiftY, shiftX *shiftPlan
 }
 
 // newConvPlan builds the tap maps of a convolution with the given kernel, stride and
@@ -33,6 +36,15 @@ func newConvPlan(batch, cx, cy int, xDims, yDims, kernel, stride, pad [3]int) *c
 		p.toX[axis] = newToXMap(kernel[axis], stride[axis], pad[axis], xDims[axis], yDims[axis])
 		p.direct = p.direct && p.toY[axis].isIdentity(xDims[axis])
 	}
+	if stride != [3]int{1, 1, 1} || p.direct {
+		return p
+	}
+	p.shiftY = newShiftPlan(kernel, pad, xDims, cx, cy)
+	var adjointPad [3]int
+	for axis := range 3 {
+		adjointPad[axis] = kernel[axis] - 1 - pad[axis]
+	}
+	p.shiftX = newShiftPlan(kernel, adjointPad, yDims, cy, cx)
 	return p
 }
 
@@ -94,8 +106,10 @@ func (t tiling) item(i int) (n, r0, r1 int) {
 	return n, r0, min(r0+t.rowsPerTile, t.rows)
 }
 
-// parallelItems runs body(worker, item) for every item < items on workers goroutines
-// that take items in turn; a worker index is used by one goroutine only.
+// parallelItems runs body(worker, item) for every item < items on workers goroutines;
+// worker w takes items w, w+workers, w+2*workers, ... in that order. The assignment is
+// fixed, so per-worker partial sums (the weight gradient) are added in the same order
+// on every run with the same worker count, and training is reproducible.
 func parallelItems(workers, items int, body func(worker, item int)) {
 	if workers <= 1 {
 		for i := range items {
@@ -103,11 +117,10 @@ func parallelItems(workers, items int, body func(worker, item int)) {
 		}
 		return
 	}
-	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < items; i = int(next.Add(1) - 1) {
+			for i := w; i < items; i += workers {
 				body(w, i)
 			}
 		})
@@ -167,11 +180,13 @@ func gatherRows[T tensor.Float](dst, channel []T, g *gatherSpec, tap [3]int, r0,
 	}
 }
 
-// channelsLastMax is the largest channel count for which a product runs channels-last:
+// channelsLast reports whether a product with dstC output channels runs channels-last:
 // C [columns, channels] = cols^T W^T with the column tile read in place by sgemm (it
-// packs only the small weight operand), then transposed into the output. Wider
-// products run as W cols, which packs the column tile but amortises that over the rows.
-const channelsLastMax = 64
+// packs only the small weight operand), then transposed into the output. That needs
+// at least one full 16-wide panel of sgemm's micro-kernel and at most the width up to
+// which sgemm reads the other operand in place. Other products run as W cols, which
+// packs the column tile but amortises that over the rows.
+func channelsLast(dstC int) bool { return dstC >= 16 && dstC <= 64 }
 
 // gatherProduct accumulates dst[n] += a cols(src[n]) for every sample n, tile by tile:
 // a is [dstC, g.k] and dst[n] is [dstC, colVolume] (the column space).
@@ -188,7 +203,7 @@ func gatherProduct[T tensor.Float](dst, src, a []T, dstC int, g gatherSpec, batc
 		n, r0, r1 := tl.item(i)
 		cols, ld := columns(&bufs[w].col, src[n*srcSize:(n+1)*srcSize], &g, r0, r1)
 		c, pt := dst[n*dstSize+r0*width:], (r1-r0)*width
-		if dstC > channelsLastMax {
+		if !channelsLast(dstC) {
 			gemm(false, false, dstC, pt, g.k, a, g.k, cols, ld, 1, c, g.colVolume())
 			return
 		}
