@@ -163,10 +163,16 @@ func (r *runner) initState() error {
 var metricColumns = []string{"step", "loss_total", "loss_sup", "ce", "dice_loss",
 	"loss_unsup", "consistency", "minimisation", "uncertainty", "lambda", "lr", "ms_per_step"}
 
+// openLogs opens metrics.csv and validation.csv: fresh for a new run, and for a
+// resumed one keeping the rows up to the checkpoint's step (later rows are redone).
 func (r *runner) openLogs() error {
+	keepUpTo := -1
+	if r.opts.Resume {
+		keepUpTo = r.state.Step
+	}
 	var err error
 	r.metrics, err = report.OpenCSV(filepath.Join(r.cfg.OutDir, "metrics.csv"),
-		metricColumns, r.state.Step-1)
+		metricColumns, keepUpTo)
 	if err != nil {
 		return err
 	}
@@ -176,7 +182,7 @@ func (r *runner) openLogs() error {
 	}
 	columns = append(columns, "dice_mean")
 	r.val, err = report.OpenCSV(filepath.Join(r.cfg.OutDir, "validation.csv"), columns,
-		r.state.Step)
+		keepUpTo)
 	return err
 }
 
