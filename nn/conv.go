@@ -109,17 +109,31 @@ func ConvTranspose3d[T tensor.Float](x, weight, bias *autograd.Value[T],
 // convForward accumulates y += conv(x) for the plan's X -> Y direction:
 // y[n] [Cy, Y] += w [Cy, Cx*taps] im2col(x[n]) [Cx*taps, Y].
 func convForward[T tensor.Float](p *convPlan, y, x, w []T) {
+	if p.shiftY != nil {
+		shiftProduct(y, x, tapKernels(w, p.cy, p.cx, p.taps, false), p.shiftY, p.batch)
+		return
+	}
 	gatherProduct(y, x, w, p.cy, p.specToY(), p.batch)
 }
 
 // convBackwardData accumulates x += conv^T(y): x[n] [Cx, X] += w^T [Cx, Cy*taps]
 // gather(y[n]) [Cy*taps, X], with w [Cy, Cx*taps] as in convForward.
 func convBackwardData[T tensor.Float](p *convPlan, x, y, w []T) {
+	if p.shiftX != nil {
+		shiftProduct(x, y, tapKernels(w, p.cy, p.cx, p.taps, true), p.shiftX, p.batch)
+		return
+	}
 	gatherProduct(x, y, adjointKernel(w, p.cy, p.cx, p.taps), p.cx, p.specToX(), p.batch)
 }
 
 // convBackwardWeight accumulates gw [Cy, Cx*taps] += sum_n y[n] im2col(x[n])^T.
 func convBackwardWeight[T tensor.Float](p *convPlan, gw, x, y []T) {
+	if p.shiftY != nil {
+		gwTaps := make([]T, len(gw))
+		shiftWeight(gwTaps, x, y, p.shiftY, p.batch)
+		addTapGradients(gw, gwTaps, p.cy, p.cx, p.taps)
+		return
+	}
 	weightProduct(gw, x, y, p.cy, p.specToY(), p.batch)
 }
 

@@ -18,6 +18,7 @@ type convCase struct {
 	in, kernel, str, pad [3]int
 	transposed, withoutB bool
 	minTilesPerSample    int
+	shifted              bool // both directions take the shifted-window form
 }
 
 func (c convCase) weightShape() []int {
@@ -61,12 +62,14 @@ func naiveConvolution(c convCase, x, w, b, g *tensor.Tensor[float64]) naiveConv 
 	if c.transposed {
 		small, big = x.Shape, r.out.Shape
 	}
-	taps := []int{c.kernel[0], c.kernel[1], c.kernel[2]}
+	taps := c.kernel[0] * c.kernel[1] * c.kernel[2]
+	bigStrides, smallStrides := tensor.Strides(big), tensor.Strides(small)
+	s, t, pos := make([]int, 5), make([]int, 3), make([]int, 5)
 	for i := range tensor.Numel(small) {
-		s := unflatten(i, small)
-		for k := range big[1] * tensor.Numel(taps) {
-			ch, t := k/tensor.Numel(taps), unflatten(k%tensor.Numel(taps), taps)
-			pos := []int{s[0], ch, 0, 0, 0}
+		unflattenInto(s, i, small)
+		for k := range big[1] * taps {
+			unflattenInto(t, k%taps, c.kernel[:])
+			pos[0], pos[1] = s[0], k/taps
 			inside := true
 			for a := range 3 {
 				pos[2+a] = s[2+a]*c.str[a] - c.pad[a] + t[a]
@@ -77,8 +80,8 @@ func naiveConvolution(c convCase, x, w, b, g *tensor.Tensor[float64]) naiveConv 
 			}
 			// The weight is [Cout, Cin, k] for Conv3d and [Cin, Cout, k] for the transpose:
 			// in both, its first axis is the channel of the small side.
-			wOff := w.Offset(s[1], ch, t[0], t[1], t[2])
-			xOff, oOff := dot(pos, tensor.Strides(big)), dot(s, tensor.Strides(small))
+			wOff := (s[1]*big[1]+pos[1])*taps + k%taps
+			xOff, oOff := dot(pos, bigStrides), dot(s, smallStrides)
 			if c.transposed {
 				xOff, oOff = oOff, xOff
 			}
@@ -114,11 +117,16 @@ func dot(index, strides []int) int {
 // unflatten returns the multi-index of flat index i in shape.
 func unflatten(i int, shape []int) []int {
 	idx := make([]int, len(shape))
+	unflattenInto(idx, i, shape)
+	return idx
+}
+
+// unflattenInto writes the multi-index of flat index i in shape into idx.
+func unflattenInto(idx []int, i int, shape []int) {
 	for a := len(shape) - 1; a >= 0; a-- {
 		idx[a] = i % shape[a]
 		i /= shape[a]
 	}
-	return idx
 }
 
 // relMaxDiff returns max|a - b| / max|b| (infinite when the lengths differ).
@@ -158,10 +166,20 @@ var convCases = []convCase{
 		transposed: true, withoutB: true},
 }
 
+// shiftCases are large enough in H and W, with enough channels, for the shifted form.
+var shiftCases = []convCase{
+	{name: "shift_k3_p1", n: 1, cin: 16, cout: 17, in: [3]int{3, 16, 15},
+		kernel: [3]int{3, 3, 3}, str: [3]int{1, 1, 1}, pad: [3]int{1, 1, 1}, shifted: true},
+	{name: "shift_k3_p0", n: 1, cin: 16, cout: 16, in: [3]int{4, 18, 18},
+		kernel: [3]int{3, 3, 3}, str: [3]int{1, 1, 1}, shifted: true},
+	{name: "shift_k312_p101", n: 2, cin: 16, cout: 20, in: [3]int{3, 14, 13},
+		kernel: [3]int{3, 1, 2}, str: [3]int{1, 1, 1}, pad: [3]int{1, 0, 1}, shifted: true},
+}
+
 func TestConvMatchesNaive(t *testing.T) {
-	cases := append(convCases, convCase{name: "tiles", n: 2, cin: 4, cout: 5,
-		in: [3]int{15, 13, 7}, kernel: [3]int{3, 3, 3}, str: [3]int{1, 1, 1},
-		pad: [3]int{1, 1, 1}, minTilesPerSample: 2})
+	cases := append(append(convCases, shiftCases...), convCase{name: "tiles", n: 2,
+		cin: 4, cout: 5, in: [3]int{15, 13, 7}, kernel: [3]int{3, 3, 3},
+		str: [3]int{1, 1, 1}, pad: [3]int{1, 1, 1}, minTilesPerSample: 2})
 	for i, c := range cases {
 		x := autogradtest.Rand(uint64(10+i), c.n, c.cin, c.in[0], c.in[1], c.in[2])
 		w := autogradtest.Rand(uint64(40+i), c.weightShape()...)
@@ -193,7 +211,71 @@ func TestConvMatchesNaive(t *testing.T) {
 					tl.perSample, c.minTilesPerSample)
 			}
 		}
+		if p := c.plan(); (p.shiftY != nil && p.shiftX != nil) != c.shifted {
+			t.Errorf("%s: shifted form %v %v, want %v", c.name, p.shiftY, p.shiftX, c.shifted)
+		}
 	}
+}
+
+// plan returns the convPlan a Conv3d of the case builds.
+func (c convCase) plan() *convPlan {
+	var out [3]int
+	for a := range 3 {
+		out[a] = (c.in[a]+2*c.pad[a]-c.kernel[a])/c.str[a] + 1
+	}
+	return newConvPlan(c.n, c.cin, c.cout, c.in, out, c.kernel, c.str, c.pad)
+}
+
+// TestShiftMatchesGather runs the shifted and the gathered forms of the same
+// convolutions, in float64 and float32, with one and several depth slices per tile.
+func TestShiftMatchesGather(t *testing.T) {
+	for i, c := range shiftCases {
+		p := c.plan()
+		for _, per := range []int{1, 2, 0} {
+			p.shiftY.slicesPerTile, p.shiftX.slicesPerTile = per, per
+			group := 1 + per%2*(c.kernel[2]-1) // kW taps per position, or 1
+			p.shiftY.setGroup(group)
+			p.shiftX.setGroup(group)
+			d64 := shiftAndGather[float64](p, uint64(900+i))
+			d32 := shiftAndGather[float32](p, uint64(900+i))
+			for k, name := range []string{"forward", "adjoint", "weight"} {
+				if d64[k] > 1e-13 || d32[k] > 1e-5 {
+					t.Errorf("%s, %d slices per tile, group %d: %s differs by %.2e "+
+						"(float64), %.2e (float32)", c.name, per, group, name, d64[k], d32[k])
+				}
+			}
+		}
+	}
+}
+
+// shiftAndGather returns the relative differences between the two forms for the
+// forward product, its adjoint and the weight gradient, on seeded data.
+func shiftAndGather[T tensor.Float](p *convPlan, seed uint64) [3]float64 {
+	rng := tensor.NewRNG(seed)
+	xs, ys := p.cx*tensor.Numel(p.xDims[:]), p.cy*tensor.Numel(p.yDims[:])
+	x := tensor.RandNormal[T](rng, 0, 1, p.batch*xs).Data
+	y := tensor.RandNormal[T](rng, 0, 1, p.batch*ys).Data
+	w := tensor.RandNormal[T](rng, 0, 1, p.cy*p.cx*p.taps).Data
+	var diffs [3]float64
+
+	shifted, gathered := make([]T, len(y)), make([]T, len(y))
+	shiftProduct(shifted, x, tapKernels(w, p.cy, p.cx, p.taps, false), p.shiftY, p.batch)
+	gatherProduct(gathered, x, w, p.cy, p.specToY(), p.batch)
+	diffs[0] = relMaxDiff(shifted, gathered)
+
+	shifted, gathered = make([]T, len(x)), make([]T, len(x))
+	shiftProduct(shifted, y, tapKernels(w, p.cy, p.cx, p.taps, true), p.shiftX, p.batch)
+	gatherProduct(gathered, y, adjointKernel(w, p.cy, p.cx, p.taps), p.cx, p.specToX(),
+		p.batch)
+	diffs[1] = relMaxDiff(shifted, gathered)
+
+	taps, gathered := make([]T, len(w)), make([]T, len(w))
+	shiftWeight(taps, x, y, p.shiftY, p.batch)
+	shifted = make([]T, len(w))
+	addTapGradients(shifted, taps, p.cy, p.cx, p.taps)
+	weightProduct(gathered, x, y, p.cy, p.specToY(), p.batch)
+	diffs[2] = relMaxDiff(shifted, gathered)
+	return diffs
 }
 
 func TestGradConv(t *testing.T) {
@@ -283,6 +365,12 @@ func TestConvFloat32MatchesFloat64(t *testing.T) {
 			kernel: [3]int{3, 3, 1}, str: [3]int{1, 1, 1}, pad: [3]int{1, 1, 0}},
 		{name: "T_k2_s2_20to9", n: 2, cin: 20, cout: 9, in: [3]int{5, 4, 3},
 			kernel: [3]int{2, 2, 2}, str: [3]int{2, 2, 2}, transposed: true},
+		{name: "shift_16to16", n: 2, cin: 16, cout: 16, in: [3]int{5, 24, 24},
+			kernel: [3]int{3, 3, 3}, str: [3]int{1, 1, 1}, pad: [3]int{1, 1, 1},
+			shifted: true},
+		{name: "T_shift_s1_24to16", n: 1, cin: 24, cout: 16, in: [3]int{4, 20, 22},
+			kernel: [3]int{3, 3, 3}, str: [3]int{1, 1, 1}, pad: [3]int{1, 1, 1},
+			transposed: true},
 	}
 	for i, c := range cases {
 		x := autogradtest.Rand(uint64(600+i), c.n, c.cin, c.in[0], c.in[1], c.in[2])
