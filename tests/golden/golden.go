@@ -38,8 +38,12 @@ type File struct {
 	Name        string                     `json:"file"`
 	Description string                     `json:"description"`
 	Config      map[string]json.RawMessage `json:"config"`
-	Scalars     map[string]float64         `json:"scalars"`
 	Tensors     map[string]Array           `json:"tensors"`
+
+	// RawScalars holds every entry of "scalars" undecoded: numbers, lists and objects.
+	RawScalars map[string]json.RawMessage `json:"scalars"`
+	// Scalars holds the entries of "scalars" that are plain numbers.
+	Scalars map[string]float64 `json:"-"`
 }
 
 // Dir returns the golden folder in use.
@@ -76,6 +80,13 @@ func Load(name string) (*File, error) {
 	if err := json.Unmarshal(raw, &f); err != nil {
 		return nil, fmt.Errorf("golden: %s: %w", path, err)
 	}
+	f.Scalars = map[string]float64{}
+	for key, value := range f.RawScalars {
+		var number float64
+		if json.Unmarshal(value, &number) == nil {
+			f.Scalars[key] = number
+		}
+	}
 	return &f, nil
 }
 
@@ -95,6 +106,26 @@ func (f *File) Scalar(name string) (float64, error) {
 		return 0, fmt.Errorf("golden: %s has no scalar %q", f.Name, name)
 	}
 	return v, nil
+}
+
+// ScalarList returns the stored list of scalars name; a null element reads as NaN.
+func (f *File) ScalarList(name string) ([]float64, error) {
+	raw, ok := f.RawScalars[name]
+	if !ok {
+		return nil, fmt.Errorf("golden: %s has no scalar list %q", f.Name, name)
+	}
+	var items []*float64
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return nil, fmt.Errorf("golden: %s: scalar %q is not a list of numbers: %w", f.Name, name, err)
+	}
+	list := make([]float64, len(items))
+	for i, item := range items {
+		list[i] = math.NaN()
+		if item != nil {
+			list[i] = *item
+		}
+	}
+	return list, nil
 }
 
 // ConfigValue decodes the config entry key into dst.
