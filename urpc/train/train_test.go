@@ -8,10 +8,12 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/urpc-go/urpc/urpc/checkpoint"
+	"github.com/urpc-go/urpc/urpc/data"
 	"github.com/urpc-go/urpc/urpc/nifti"
 	"github.com/urpc-go/urpc/urpc/report"
 )
@@ -45,6 +47,33 @@ func TestEndToEndTrajectoryAndOutputs(t *testing.T) {
 	losses := readLosses(t, out)
 	checkTrajectory(t, losses)
 	checkOutputsLoad(t, out)
+	checkPredictorReproducesTest(t, root, out)
+}
+
+// checkPredictorReproducesTest reloads the best checkpoint as cmd/infer does and
+// segments the first test case: the label map must equal the one training wrote.
+func checkPredictorReproducesTest(t *testing.T, root, out string) {
+	t.Helper()
+	p, err := LoadPredictor(filepath.Join(out, BestCheckpoint))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := data.LoadCase(root, "hippocampus_015", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels, _, err := p.Segment(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	written, _, err := nifti.ReadLabels(filepath.Join(out, "predictions",
+		"hippocampus_015_pred.nii.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(labels, written) {
+		t.Fatal("reloaded checkpoint segments the test case differently")
+	}
 }
 
 func checkTrajectory(t *testing.T, losses []float64) {
