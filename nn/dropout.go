@@ -25,7 +25,7 @@ func scaleByFactor[T tensor.Float](op string, x *autograd.Value[T],
 	}
 
 	n, c, voxels := shape[0], shape[1], tensor.Numel(shape[2:])
-	apply := func(dst, src []T) {
+	apply := func(dst, src []T) { // dst += src * f
 		for s := range n {
 			for ch := range c {
 				at, base := ch, (s*c+ch)*voxels
@@ -36,13 +36,13 @@ func scaleByFactor[T tensor.Float](op string, x *autograd.Value[T],
 				if !perVoxel {
 					f := factor.Data[at]
 					for v := range d {
-						d[v] = x[v] * f
+						d[v] += x[v] * f
 					}
 					continue
 				}
 				f := factor.Data[at*voxels : (at+1)*voxels]
 				for v := range d {
-					d[v] = x[v] * f[v]
+					d[v] += x[v] * f[v]
 				}
 			}
 		}
@@ -51,9 +51,9 @@ func scaleByFactor[T tensor.Float](op string, x *autograd.Value[T],
 	out := tensor.Zeros[T](shape...)
 	apply(out.Data, x.Data.Data)
 	return x.Tape().Record(op, out, []*autograd.Value[T]{x}, func(g *tensor.Tensor[T]) {
-		dx := tensor.Zeros[T](shape...)
-		apply(dx.Data, g.Data)
-		x.AccumulateGrad(dx)
+		if x.RequiresGrad() {
+			apply(gradBuffer(x), g.Data)
+		}
 	})
 }
 

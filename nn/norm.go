@@ -122,21 +122,37 @@ func affineAt[T tensor.Float](gamma, beta *autograd.Value[T], c int) (float64, f
 	return scale, shift
 }
 
-// normalize records y = (x - mean_g) * invStd_g * gamma_c + beta_c, the forward shared
-// by InstanceNorm3d and BatchNorm3d (g is the group of the element, c its channel).
-// When batchStats is true, mean and invStd were computed from x and the backward
-// differentiates through them; otherwise (BatchNorm3d in eval mode) they are constants.
-func normalize[T tensor.Float](op string, x, gamma, beta *autograd.Value[T], g normGroups,
-	mean, invStd []float64, batchStats bool) *autograd.Value[T] {
+// normSpec describes one normalisation: its op name, its groups and their statistics.
+// batchStats is true when mean and invStd were computed from x, so that the backward
+// differentiates through them (false for BatchNorm3d in eval mode, whose statistics are
+// constants). relu fuses a ReLU after the affine part.
+type normSpec struct {
+	op           string
+	groups       normGroups
+	mean, invStd []float64
+	batchStats   bool
+	relu         bool
+}
+
+// normalize records y = (x - mean_g) * invStd_g * gamma_c + beta_c (then max(y, 0) when
+// spec.relu), the forward shared by the norms: g is the group of the element, c its
+// channel.
+func normalize[T tensor.Float](spec normSpec, x, gamma, beta *autograd.Value[T]) *autograd.Value[T] {
+	g := spec.groups
 	out := tensor.Zeros[T](x.Data.Shape...)
 	for s := range g.n {
 		for c := range g.c {
 			k := g.group(s, c)
 			scale, shift := affineAt(gamma, beta, c)
-			mu, factor := mean[k], invStd[k]*scale
+			mu, factor := spec.mean[k], spec.invStd[k]*scale
 			dst := slab(out.Data, g, s, c)
 			for i, v := range slab(x.Data.Data, g, s, c) {
 				dst[i] = T((float64(v)-mu)*factor + shift)
+			}
+			if spec.relu {
+				for i, v := range dst {
+					dst[i] = max(v, 0)
+				}
 			}
 		}
 	}
@@ -147,14 +163,29 @@ func normalize[T tensor.Float](op string, x, gamma, beta *autograd.Value[T], g n
 			inputs = append(inputs, affine)
 		}
 	}
-	return x.Tape().Record(op, out, inputs, func(gradOut *tensor.Tensor[T]) {
-		sumDy, sumDyXhat := slabSums(x.Data.Data, gradOut.Data, g, mean, invStd)
+	return x.Tape().Record(spec.op, out, inputs, func(gradOut *tensor.Tensor[T]) {
+		dy := gradOut.Data
+		if spec.relu {
+			dy = reluMasked(dy, out.Data)
+		}
+		sumDy, sumDyXhat := slabSums(x.Data.Data, dy, g, spec.mean, spec.invStd)
 		affineGrads(gamma, beta, g, sumDy, sumDyXhat)
 		if x.RequiresGrad() {
-			x.AccumulateGrad(normInputGrad(x, gamma, gradOut, g, mean, invStd,
-				sumDy, sumDyXhat, batchStats))
+			addNormInputGrad(gradBuffer(x), x.Data.Data, gamma, dy, spec, sumDy, sumDyXhat)
 		}
 	})
+}
+
+// reluMasked returns the gradient before a ReLU given the gradient after it and its
+// output: dy where out > 0, else 0 (0 at the kink, as PyTorch).
+func reluMasked[T tensor.Float](dy, out []T) []T {
+	masked := make([]T, len(dy))
+	for i, v := range out {
+		if v > 0 {
+			masked[i] = dy[i]
+		}
+	}
+	return masked
 }
 
 // slabSums returns, for each slab (n, c), sum_v dy and sum_v dy * xhat, where
@@ -199,12 +230,12 @@ func affineGrads[T tensor.Float](gamma, beta *autograd.Value[T], g normGroups,
 	}
 }
 
-// normInputGrad returns dx. With constant statistics dx = gamma * invStd * dy. With
-// batch statistics (m elements per group, sums over the group):
+// addNormInputGrad adds dx to dst. With constant statistics dx = gamma * invStd * dy.
+// With batch statistics (m elements per group, sums over the group):
 // dx = gamma * invStd * (dy - sum(dy)/m - xhat * sum(dy * xhat)/m).
-func normInputGrad[T tensor.Float](x, gamma *autograd.Value[T], gradOut *tensor.Tensor[T],
-	g normGroups, mean, invStd, sumDy, sumDyXhat []float64,
-	batchStats bool) *tensor.Tensor[T] {
+func addNormInputGrad[T tensor.Float](dst, x []T, gamma *autograd.Value[T], dy []T,
+	spec normSpec, sumDy, sumDyXhat []float64) {
+	g := spec.groups
 	groupDy := make([]float64, g.groups())
 	groupDyXhat := make([]float64, g.groups())
 	for s := range g.n {
@@ -215,24 +246,22 @@ func normInputGrad[T tensor.Float](x, gamma *autograd.Value[T], gradOut *tensor.
 	}
 
 	count := float64(g.count())
-	dx := tensor.Zeros[T](x.Data.Shape...)
 	for s := range g.n {
 		for c := range g.c {
 			k := g.group(s, c)
 			scale, _ := affineAt(gamma, nil, c)
-			factor, mu, inv := scale*invStd[k], mean[k], invStd[k]
+			factor, mu, inv := scale*spec.invStd[k], spec.mean[k], spec.invStd[k]
 			shiftDy, slopeXhat := groupDy[k]/count, groupDyXhat[k]/count
-			if !batchStats {
+			if !spec.batchStats {
 				shiftDy, slopeXhat = 0, 0
 			}
-			dst, dy := slab(dx.Data, g, s, c), slab(gradOut.Data, g, s, c)
-			for i, v := range slab(x.Data.Data, g, s, c) {
+			grad, dyc := slab(dst, g, s, c), slab(dy, g, s, c)
+			for i, v := range slab(x, g, s, c) {
 				xhat := (float64(v) - mu) * inv
-				dst[i] = T(factor * (float64(dy[i]) - shiftDy - xhat*slopeXhat))
+				grad[i] += T(factor * (float64(dyc[i]) - shiftDy - xhat*slopeXhat))
 			}
 		}
 	}
-	return dx
 }
 
 // InstanceNorm3d normalises each (n, c) slab of x [N, C, D, H, W] over its D*H*W voxels
@@ -243,9 +272,27 @@ func normInputGrad[T tensor.Float](x, gamma *autograd.Value[T], gradOut *tensor.
 // gradient; PyTorch refuses that case.
 func InstanceNorm3d[T tensor.Float](x, gamma, beta *autograd.Value[T],
 	eps float64) *autograd.Value[T] {
+	return instanceNorm(x, gamma, beta, eps, false)
+}
+
+// InstanceNorm3dReLU is max(InstanceNorm3d(x, gamma, beta, eps), 0) as one operation,
+// the "norm -> ReLU" of a U-Net block: it keeps one output instead of two and skips a
+// pass. The ReLU's derivative is 0 where the output is 0.
+func InstanceNorm3dReLU[T tensor.Float](x, gamma, beta *autograd.Value[T],
+	eps float64) *autograd.Value[T] {
+	return instanceNorm(x, gamma, beta, eps, true)
+}
+
+func instanceNorm[T tensor.Float](x, gamma, beta *autograd.Value[T], eps float64,
+	relu bool) *autograd.Value[T] {
 	g := newNormGroups("InstanceNorm3d", x, gamma, beta, true)
 	mean, variance := stats(x.Data.Data, g)
-	return normalize("instance_norm3d", x, gamma, beta, g, mean, inverseStd(variance, eps), true)
+	spec := normSpec{op: "instance_norm3d", groups: g, mean: mean,
+		invStd: inverseStd(variance, eps), batchStats: true, relu: relu}
+	if relu {
+		spec.op = "instance_norm3d_relu"
+	}
+	return normalize(spec, x, gamma, beta)
 }
 
 // BatchNorm3dState holds what a BatchNorm3d layer keeps besides its affine
@@ -265,23 +312,36 @@ type BatchNorm3dState[T tensor.Float] struct {
 // constants. Training needs n > 1.
 func BatchNorm3d[T tensor.Float](x, gamma, beta *autograd.Value[T], state BatchNorm3dState[T],
 	train bool) *autograd.Value[T] {
+	return batchNorm(x, gamma, beta, state, train, false)
+}
+
+// BatchNorm3dReLU is max(BatchNorm3d(x, gamma, beta, state, train), 0) as one
+// operation (see InstanceNorm3dReLU).
+func BatchNorm3dReLU[T tensor.Float](x, gamma, beta *autograd.Value[T],
+	state BatchNorm3dState[T], train bool) *autograd.Value[T] {
+	return batchNorm(x, gamma, beta, state, train, true)
+}
+
+func batchNorm[T tensor.Float](x, gamma, beta *autograd.Value[T], state BatchNorm3dState[T],
+	train, relu bool) *autograd.Value[T] {
 	g := newNormGroups("BatchNorm3d", x, gamma, beta, false)
 	hasRunning := state.RunningMean != nil || state.RunningVar != nil
 	if hasRunning && (len(state.RunningMean) != g.c || len(state.RunningVar) != g.c) {
 		panic(fmt.Sprintf("nn: BatchNorm3d wants running statistics [C] for x %v, got %d and %d",
 			x.Data.Shape, len(state.RunningMean), len(state.RunningVar)))
 	}
+	spec := normSpec{op: "batch_norm3d", groups: g, batchStats: train, relu: relu}
 	if !train {
 		if !hasRunning {
 			panic(fmt.Sprintf("nn: BatchNorm3d in inference needs running statistics (x %v)",
 				x.Data.Shape))
 		}
-		mean, variance := make([]float64, g.c), make([]float64, g.c)
+		spec.mean, spec.invStd = make([]float64, g.c), make([]float64, g.c)
 		for c := range g.c {
-			mean[c], variance[c] = float64(state.RunningMean[c]), float64(state.RunningVar[c])
+			spec.mean[c] = float64(state.RunningMean[c])
+			spec.invStd[c] = 1 / math.Sqrt(float64(state.RunningVar[c])+state.Eps)
 		}
-		return normalize("batch_norm3d_eval", x, gamma, beta, g, mean,
-			inverseStd(variance, state.Eps), false)
+		return normalize(spec, x, gamma, beta)
 	}
 
 	if g.count() < 2 {
@@ -297,5 +357,6 @@ func BatchNorm3d[T tensor.Float](x, gamma, beta *autograd.Value[T], state BatchN
 			state.RunningVar[c] = T((1-m)*float64(state.RunningVar[c]) + m*variance[c]*unbias)
 		}
 	}
-	return normalize("batch_norm3d", x, gamma, beta, g, mean, inverseStd(variance, state.Eps), true)
+	spec.mean, spec.invStd = mean, inverseStd(variance, state.Eps)
+	return normalize(spec, x, gamma, beta)
 }

@@ -26,6 +26,11 @@ func TestGradInstanceNorm3d(t *testing.T) {
 	autogradtest.Check(t, "instance_norm3d_affine", instance, x,
 		autogradtest.Rand(2, 3), autogradtest.Rand(3, 3))
 
+	autogradtest.Check(t, "instance_norm3d_relu", func(tape *autograd.Tape[float64],
+		in []*autograd.Value[float64]) *autograd.Value[float64] {
+		return InstanceNorm3dReLU(in[0], in[1], in[2], NormEps)
+	}, x, autogradtest.Rand(2, 3), autogradtest.Rand(3, 3))
+
 	// x is used twice on purpose: y = IN(x) * x, so its gradient has two contributions.
 	reused := func(tape *autograd.Tape[float64], in []*autograd.Value[float64]) *autograd.Value[float64] {
 		return autograd.Mul(InstanceNorm3d(in[0], in[1], nil, NormEps), in[0])
@@ -46,6 +51,36 @@ func TestGradBatchNorm3d(t *testing.T) {
 		name := map[bool]string{true: "batch_norm3d_train", false: "batch_norm3d_eval"}[train]
 		autogradtest.Check(t, name, batch, x, autogradtest.Rand(6, 3), autogradtest.Rand(7, 3))
 		autogradtest.Check(t, name+"_no_affine", batch, x)
+		autogradtest.Check(t, name+"_relu", func(tape *autograd.Tape[float64],
+			in []*autograd.Value[float64]) *autograd.Value[float64] {
+			return BatchNorm3dReLU(in[0], in[1], in[2], state, train)
+		}, x, autogradtest.Rand(6, 3), autogradtest.Rand(7, 3))
+	}
+}
+
+func TestNormReLUIsReLUOfNorm(t *testing.T) {
+	x := autogradtest.Rand(13, 2, 3, 3, 4, 5)
+	gamma, beta := autogradtest.Rand(14, 3), autogradtest.Rand(15, 3)
+	gradOut := autogradtest.Rand(16, x.Shape...)
+	run := func(fused bool) (*tensor.Tensor[float64], *tensor.Tensor[float64]) {
+		tape := autograd.NewTape[float64]()
+		in := tape.Leaf(x.Clone())
+		var y *autograd.Value[float64]
+		if fused {
+			y = InstanceNorm3dReLU(in, tape.Const(gamma), tape.Const(beta), NormEps)
+		} else {
+			y = autograd.ReLU(InstanceNorm3d(in, tape.Const(gamma), tape.Const(beta), NormEps))
+		}
+		tape.Backward(autograd.SumAll(autograd.Mul(y, tape.Const(gradOut))))
+		return y.Data, in.Grad
+	}
+	fusedY, fusedGrad := run(true)
+	plainY, plainGrad := run(false)
+	for i := range fusedY.Data {
+		if fusedY.Data[i] != plainY.Data[i] || math.Abs(fusedGrad.Data[i]-plainGrad.Data[i]) > 1e-12 {
+			t.Fatalf("element %d: fused %g (grad %g), separate %g (grad %g)", i, fusedY.Data[i],
+				fusedGrad.Data[i], plainY.Data[i], plainGrad.Data[i])
+		}
 	}
 }
 

@@ -100,16 +100,16 @@ func (f *forwardPass[T]) block(b convBlock, h *autograd.Value[T]) *autograd.Valu
 	for i := range 2 {
 		c := b.convs[i]
 		h = Conv3d(h, f.params[c.weight], f.params[c.bias], [3]int{1, 1, 1}, [3]int{1, 1, 1})
-		h = autograd.ReLU(f.norm(b.norms[i], h))
+		h = f.normReLU(b.norms[i], h)
 	}
 	return h
 }
 
-// norm applies the block's norm: InstanceNorm3d, or BatchNorm3d with its parameters
-// and running statistics.
-func (f *forwardPass[T]) norm(n normLayer, h *autograd.Value[T]) *autograd.Value[T] {
+// normReLU applies the block's norm and the ReLU as one operation: InstanceNorm3dReLU,
+// or BatchNorm3dReLU with the layer's parameters and running statistics.
+func (f *forwardPass[T]) normReLU(n normLayer, h *autograd.Value[T]) *autograd.Value[T] {
 	if n.gamma < 0 {
-		return InstanceNorm3d(h, nil, nil, NormEps)
+		return InstanceNorm3dReLU(h, nil, nil, NormEps)
 	}
 	buffers := f.net.Buffers
 	state := BatchNorm3dState[T]{
@@ -117,7 +117,7 @@ func (f *forwardPass[T]) norm(n normLayer, h *autograd.Value[T]) *autograd.Value
 		RunningVar:  buffers.Tensor(n.variance).Data,
 		Momentum:    BatchNormMomentum, Eps: NormEps,
 	}
-	return BatchNorm3d(h, f.params[n.gamma], f.params[n.beta], state, f.train)
+	return BatchNorm3dReLU(h, f.params[n.gamma], f.params[n.beta], state, f.train)
 }
 
 // head returns the logits of head s+1 on features h, resized to size [D, H, W].
