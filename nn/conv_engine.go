@@ -262,10 +262,11 @@ func addTransposed[T tensor.Float](dst []T, ldDst int, src []T, ldSrc, rows, col
 	}
 }
 
-// convScratch is the reusable memory of one convolution worker: the column tile, a
-// transposed output or gradient tile, and a partial weight gradient.
+// convScratch is the reusable memory of one convolution worker: the column tile (or
+// padded slab), a transposed output or gradient tile, a partial weight gradient and
+// one padded row.
 type convScratch[T tensor.Float] struct {
-	col, tile, part []T
+	col, tile, part, line []T
 }
 
 // grow returns (*buf)[:n], reallocating when the capacity is short.

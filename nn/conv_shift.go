@@ -74,10 +74,23 @@ func (s *shiftPlan) setGroup(g int) {
 	}
 }
 
-// tiling splits each sample's output depth slices into tiles of about tileElems
-// padded positions (at least one slice).
+// Shifted-form budgets: a worker's slab holds at most about shiftSlabElems elements
+// (at least one output slice's worth); products run on chunks of positions so that
+// the output chunk (forwardChunkElems elements) stays in L1 while the 9 shifted
+// products of one chunk read the same band of the slab, and the weight gradient's
+// products take weightChunk positions at a time.
+const (
+	shiftSlabElems    = 1 << 20
+	forwardChunkElems = 6144
+	weightChunk       = 512
+)
+
+// tiling splits each sample's output depth slices into tiles whose slab fits
+// shiftSlabElems, and small enough to give every core a few tiles.
 func (s *shiftPlan) tiling(batch int) tiling {
-	per := min(max(tileElems/8/(s.hp*s.wp), 1), s.out[0])
+	slice := s.hp * s.wp * s.group * s.srcC
+	per := max(shiftSlabElems/slice-s.slabRowsPlus, 1)
+	per = min(per, max(batch*s.out[0]/(4*convWorkers(batch*s.out[0])), 1), s.out[0])
 	if s.slicesPerTile > 0 {
 		per = min(s.slicesPerTile, s.out[0])
 	}
@@ -86,17 +99,27 @@ func (s *shiftPlan) tiling(batch int) tiling {
 		items: batch * perSample}
 }
 
+// forwardChunk is the number of positions of one output chunk: a multiple of 6 (the
+// rows of sgemm's micro-kernel).
+func (s *shiftPlan) forwardChunk() int {
+	return max(forwardChunkElems/s.dstC/6, 1) * 6
+}
+
 // padSlab pads the source depth slices read by output slices [z0, z1) into buf,
 // channels-last with group W neighbours per position:
 // slab[((dz*Hp + y)*Wp + x)*group + e, c] = src[c, z0 + dz - padD, y - padH,
 // x + e - padW], or 0 outside the source or past the end of the padded row. It
 // returns the slab and the number m of padded positions that the output slices span
 // (the rows of the products).
-func padSlab[T tensor.Float](s *shiftPlan, buf *[]T, src []T, z0, z1 int) ([]T, int) {
+func padSlab[T tensor.Float](s *shiftPlan, buf *convScratch[T], src []T,
+	z0, z1 int) ([]T, int) {
 	nz := z1 - z0 + s.slabRowsPlus
 	c, g := s.srcC, s.group
 	rowLen := s.wp * g * c
-	slab := grow(buf, nz*s.hp*rowLen)
+	slab := grow(&buf.col, nz*s.hp*rowLen)
+	line := grow(&buf.line, (s.wp+g)*c) // one padded row with g = 1 and g spare positions
+	clear(line)
+	channelRows := make([][]T, c)
 	d, h, w := s.src[0], s.src[1], s.src[2]
 	for dz := range nz {
 		plane := slab[dz*s.hp*rowLen : (dz+1)*s.hp*rowLen]
@@ -108,11 +131,18 @@ func padSlab[T tensor.Float](s *shiftPlan, buf *[]T, src []T, z0, z1 int) ([]T, 
 		clear(plane[:s.pad[1]*rowLen])
 		clear(plane[(h+s.pad[1])*rowLen:])
 		for y := range h {
+			for ch := range channelRows {
+				channelRows[ch] = src[((ch*d+z)*h+y)*w : ((ch*d+z)*h+y+1)*w]
+			}
 			row := plane[(y+s.pad[1])*rowLen : (y+s.pad[1]+1)*rowLen]
-			clear(row)
-			for ch := range c {
-				srcRow := src[((ch*d+z)*h+y)*w : ((ch*d+z)*h+y+1)*w]
-				scatterRow(row, srcRow, s.pad[2], g, c, ch)
+			if g == 1 {
+				clear(row)
+				transposeRow(row[s.pad[2]*c:], channelRows)
+				continue
+			}
+			transposeRow(line[s.pad[2]*c:], channelRows)
+			for q := range s.wp {
+				copy(row[q*g*c:(q+1)*g*c], line[q*c:(q+g)*c])
 			}
 		}
 	}
@@ -120,18 +150,31 @@ func padSlab[T tensor.Float](s *shiftPlan, buf *[]T, src []T, z0, z1 int) ([]T, 
 	return slab, m
 }
 
-// scatterRow writes channel ch of one source row into a padded slab row: value x goes
-// to position x + pad - e as its neighbour e, for every e < g that lands in the row.
-func scatterRow[T tensor.Float](row, srcRow []T, pad, g, c, ch int) {
-	if g == 1 {
-		for x, v := range srcRow {
-			row[(x+pad)*c+ch] = v
+// transposeRow writes rows[ch][x] to dst[x*len(rows) + ch] (channels-last).
+func transposeRow[T tensor.Float](dst []T, rows [][]T) {
+	c, ch := len(rows), 0
+	for ; ch+8 <= c; ch += 8 {
+		r0 := rows[ch]
+		r1, r2, r3 := rows[ch+1][:len(r0)], rows[ch+2][:len(r0)], rows[ch+3][:len(r0)]
+		r4, r5, r6, r7 := rows[ch+4][:len(r0)], rows[ch+5][:len(r0)], rows[ch+6][:len(r0)],
+			rows[ch+7][:len(r0)]
+		for x := range r0 {
+			out := dst[x*c+ch : x*c+ch+8]
+			out[0], out[1], out[2], out[3] = r0[x], r1[x], r2[x], r3[x]
+			out[4], out[5], out[6], out[7] = r4[x], r5[x], r6[x], r7[x]
 		}
-		return
 	}
-	for x, v := range srcRow {
-		for e := range min(g, x+pad+1) {
-			row[((x+pad-e)*g+e)*c+ch] = v
+	for ; ch+4 <= c; ch += 4 {
+		r0 := rows[ch]
+		r1, r2, r3 := rows[ch+1][:len(r0)], rows[ch+2][:len(r0)], rows[ch+3][:len(r0)]
+		for x := range r0 {
+			out := dst[x*c+ch : x*c+ch+4]
+			out[0], out[1], out[2], out[3] = r0[x], r1[x], r2[x], r3[x]
+		}
+	}
+	for ; ch < c; ch++ {
+		for x, v := range rows[ch] {
+			dst[x*c+ch] = v
 		}
 	}
 }
@@ -145,21 +188,25 @@ func shiftProduct[T tensor.Float](dst, src, wTaps []T, s *shiftPlan, batch int) 
 	srcSize := s.srcC * s.src[0] * s.src[1] * s.src[2]
 	dstSize := s.dstC * s.out[0] * s.out[1] * s.out[2]
 	k := s.group * s.srcC // the W taps of one slab position, all channels
+	chunk := s.forwardChunk()
 
 	parallelItems(workers, tl.items, func(w, i int) {
 		if bufs[w] == nil {
 			bufs[w] = getScratch[T]()
 		}
 		n, z0, z1 := tl.item(i)
-		slab, m := padSlab(s, &bufs[w].col, src[n*srcSize:(n+1)*srcSize], z0, z1)
+		slab, m := padSlab(s, bufs[w], src[n*srcSize:(n+1)*srcSize], z0, z1)
 		tile := grow(&bufs[w].tile, m*s.dstC)
-		for call, off := range s.offsets {
-			beta := T(1)
-			if call == 0 {
-				beta = 0
+		for q0 := 0; q0 < m; q0 += chunk {
+			rows, c := min(chunk, m-q0), tile[q0*s.dstC:]
+			for call, off := range s.offsets {
+				beta := T(1)
+				if call == 0 {
+					beta = 0
+				}
+				gemm(false, false, rows, s.dstC, k, slab[(off+q0)*k:], k, wTaps[call*k*s.dstC:],
+					s.dstC, beta, c, s.dstC)
 			}
-			gemm(false, false, m, s.dstC, k, slab[off*k:], k, wTaps[call*k*s.dstC:], s.dstC,
-				beta, tile, s.dstC)
 		}
 		addFromPadded(dst[n*dstSize:(n+1)*dstSize], tile, s, z0, z1)
 	})
@@ -185,12 +232,15 @@ func shiftWeight[T tensor.Float](gwTaps, x, y []T, s *shiftPlan, batch int) {
 			clear(grow(&bufs[w].part, len(gwTaps)))
 		}
 		n, z0, z1 := tl.item(i)
-		slab, m := padSlab(s, &bufs[w].col, x[n*xSize:(n+1)*xSize], z0, z1)
+		slab, m := padSlab(s, bufs[w], x[n*xSize:(n+1)*xSize], z0, z1)
 		yPadded := grow(&bufs[w].tile, m*s.dstC)
 		scatterToPadded(yPadded, y[n*ySize:(n+1)*ySize], s, z0, z1)
-		for call, off := range s.offsets {
-			gemm(true, false, k, s.dstC, m, slab[off*k:], k, yPadded, s.dstC, 1,
-				bufs[w].part[call*k*s.dstC:], s.dstC)
+		for q0 := 0; q0 < m; q0 += weightChunk {
+			rows := min(weightChunk, m-q0)
+			for call, off := range s.offsets {
+				gemm(true, false, k, s.dstC, rows, slab[(off+q0)*k:], k, yPadded[q0*s.dstC:],
+					s.dstC, 1, bufs[w].part[call*k*s.dstC:], s.dstC)
+			}
 		}
 	})
 
@@ -208,18 +258,15 @@ func shiftWeight[T tensor.Float](gwTaps, x, y []T, s *shiftPlan, batch int) {
 // index q = (dz*Hp + y)*Wp + x) into dst [dstC, out] at output slices [z0, z1).
 func addFromPadded[T tensor.Float](dst, tile []T, s *shiftPlan, z0, z1 int) {
 	ho, wo := s.out[1], s.out[2]
-	plane := ho * wo
-	volume := s.out[0] * plane
+	volume := s.out[0] * ho * wo
+	rows := make([][]T, s.dstC)
 	for dz := range z1 - z0 {
 		for y := range ho {
-			src := tile[((dz*s.hp)+y)*s.wp*s.dstC:]
-			base := (z0+dz)*plane + y*wo
-			for o := range s.dstC {
-				row := dst[o*volume+base : o*volume+base+wo]
-				for x := range row {
-					row[x] += src[x*s.dstC+o]
-				}
+			base := ((z0+dz)*ho + y) * wo
+			for o := range rows {
+				rows[o] = dst[o*volume+base : o*volume+base+wo]
 			}
+			addChannelsLast(rows, tile[(dz*s.hp+y)*s.wp*s.dstC:])
 		}
 	}
 }
@@ -229,18 +276,37 @@ func addFromPadded[T tensor.Float](dst, tile []T, s *shiftPlan, z0, z1 int) {
 func scatterToPadded[T tensor.Float](tile, y []T, s *shiftPlan, z0, z1 int) {
 	clear(tile)
 	ho, wo := s.out[1], s.out[2]
-	plane := ho * wo
-	volume := s.out[0] * plane
+	volume := s.out[0] * ho * wo
+	rows := make([][]T, s.dstC)
 	for dz := range z1 - z0 {
 		for yy := range ho {
-			dst := tile[((dz*s.hp)+yy)*s.wp*s.dstC:]
-			base := (z0+dz)*plane + yy*wo
-			for o := range s.dstC {
-				row := y[o*volume+base : o*volume+base+wo]
-				for x, v := range row {
-					dst[x*s.dstC+o] = v
-				}
+			base := ((z0+dz)*ho + yy) * wo
+			for o := range rows {
+				rows[o] = y[o*volume+base : o*volume+base+wo]
 			}
+			transposeRow(tile[(dz*s.hp+yy)*s.wp*s.dstC:], rows)
+		}
+	}
+}
+
+// addChannelsLast adds src[x*len(rows) + ch] to rows[ch][x]: the adjoint of
+// transposeRow, four channels at a time.
+func addChannelsLast[T tensor.Float](rows [][]T, src []T) {
+	c, ch := len(rows), 0
+	for ; ch+4 <= c; ch += 4 {
+		r0 := rows[ch]
+		r1, r2, r3 := rows[ch+1][:len(r0)], rows[ch+2][:len(r0)], rows[ch+3][:len(r0)]
+		for x := range r0 {
+			in := src[x*c+ch : x*c+ch+4]
+			r0[x] += in[0]
+			r1[x] += in[1]
+			r2[x] += in[2]
+			r3[x] += in[3]
+		}
+	}
+	for ; ch < c; ch++ {
+		for x := range rows[ch] {
+			rows[ch][x] += src[x*c+ch]
 		}
 	}
 }
