@@ -42,12 +42,11 @@ func Conv3d[T tensor.Float](x, weight, bias *autograd.Value[T],
 
 	plan := newConvPlan(xs[0], xs[1], ws[0], inDims, outDims, kernel, stride, padding)
 	out := tensor.Zeros[T](xs[0], ws[0], outDims[0], outDims[1], outDims[2])
-	fillBias(out, bias)
-	convForward(plan, out.Data, x.Data.Data, weight.Data.Data)
+	convForward(plan, out.Data, x.Data.Data, weight.Data.Data, biasData(bias))
 
 	return x.Tape().Record("conv3d", out, convInputs(x, weight, bias), func(g *tensor.Tensor[T]) {
 		if x.RequiresGrad() {
-			convBackwardData(plan, gradBuffer(x), g.Data, weight.Data.Data)
+			convBackwardData(plan, gradBuffer(x), g.Data, weight.Data.Data, nil)
 		}
 		if weight.RequiresGrad() {
 			convBackwardWeight(plan, gradBuffer(weight), x.Data.Data, g.Data)
@@ -89,13 +88,12 @@ func ConvTranspose3d[T tensor.Float](x, weight, bias *autograd.Value[T],
 
 	plan := newConvPlan(xs[0], ws[1], xs[1], outDims, inDims, kernel, stride, padding)
 	out := tensor.Zeros[T](xs[0], ws[1], outDims[0], outDims[1], outDims[2])
-	fillBias(out, bias)
-	convBackwardData(plan, out.Data, x.Data.Data, weight.Data.Data)
+	convBackwardData(plan, out.Data, x.Data.Data, weight.Data.Data, biasData(bias))
 
 	inputs := convInputs(x, weight, bias)
 	return x.Tape().Record("conv_transpose3d", out, inputs, func(g *tensor.Tensor[T]) {
 		if x.RequiresGrad() {
-			convForward(plan, gradBuffer(x), g.Data, weight.Data.Data)
+			convForward(plan, gradBuffer(x), g.Data, weight.Data.Data, nil)
 		}
 		if weight.RequiresGrad() {
 			convBackwardWeight(plan, gradBuffer(weight), g.Data, x.Data.Data)
@@ -106,24 +104,28 @@ func ConvTranspose3d[T tensor.Float](x, weight, bias *autograd.Value[T],
 	})
 }
 
-// convForward accumulates y += conv(x) for the plan's X -> Y direction:
-// y[n] [Cy, Y] += w [Cy, Cx*taps] im2col(x[n]) [Cx*taps, Y].
-func convForward[T tensor.Float](p *convPlan, y, x, w []T) {
+// convForward accumulates y += conv(x) + bias for the plan's X -> Y direction:
+// y[n] [Cy, Y] += w [Cy, Cx*taps] im2col(x[n]) [Cx*taps, Y] + bias [Cy] (nil: none).
+func convForward[T tensor.Float](p *convPlan, y, x, w, bias []T) {
 	if p.shiftY != nil {
-		shiftProduct(y, x, tapKernels(w, p.cy, p.cx, p.taps, false), p.shiftY, p.batch)
+		wTaps := tapKernels(w, p.cy, p.cx, p.taps, false)
+		shiftProduct(y, x, wTaps, bias, p.shiftY, p.batch)
 		return
 	}
-	gatherProduct(y, x, w, p.cy, p.specToY(), p.batch)
+	gatherProduct(y, x, w, bias, p.cy, p.specToY(), p.batch)
 }
 
-// convBackwardData accumulates x += conv^T(y): x[n] [Cx, X] += w^T [Cx, Cy*taps]
-// gather(y[n]) [Cy*taps, X], with w [Cy, Cx*taps] as in convForward.
-func convBackwardData[T tensor.Float](p *convPlan, x, y, w []T) {
+// convBackwardData accumulates x += conv^T(y) + bias: x[n] [Cx, X] += w^T [Cx, Cy*taps]
+// gather(y[n]) [Cy*taps, X] + bias [Cx] (nil: none), with w [Cy, Cx*taps] as in
+// convForward.
+func convBackwardData[T tensor.Float](p *convPlan, x, y, w, bias []T) {
 	if p.shiftX != nil {
-		shiftProduct(x, y, tapKernels(w, p.cy, p.cx, p.taps, true), p.shiftX, p.batch)
+		wTaps := tapKernels(w, p.cy, p.cx, p.taps, true)
+		shiftProduct(x, y, wTaps, bias, p.shiftX, p.batch)
 		return
 	}
-	gatherProduct(x, y, adjointKernel(w, p.cy, p.cx, p.taps), p.cx, p.specToX(), p.batch)
+	wAdjoint := adjointKernel(w, p.cy, p.cx, p.taps)
+	gatherProduct(x, y, wAdjoint, bias, p.cx, p.specToX(), p.batch)
 }
 
 // convBackwardWeight accumulates gw [Cy, Cx*taps] += sum_n y[n] im2col(x[n])^T.
@@ -149,19 +151,12 @@ func adjointKernel[T tensor.Float](w []T, cy, cx, taps int) []T {
 	return out
 }
 
-// fillBias sets out[n, o, ...] = bias[o] for out [N, C, D, H, W] (nothing for nil).
-func fillBias[T tensor.Float](out *tensor.Tensor[T], bias *autograd.Value[T]) {
+// biasData returns the bias values, or nil for no bias.
+func biasData[T tensor.Float](bias *autograd.Value[T]) []T {
 	if bias == nil {
-		return
+		return nil
 	}
-	channels, vol := out.Shape[1], out.Numel()/max(out.Shape[0]*out.Shape[1], 1)
-	for i := range out.Shape[0] * channels {
-		b := bias.Data.Data[i%channels]
-		block := out.Data[i*vol : (i+1)*vol]
-		for j := range block {
-			block[j] = b
-		}
-	}
+	return bias.Data.Data
 }
 
 // addChannelSums adds to gb [C] the sums of g [N, C, D, H, W] over N, D, H and W,

@@ -42,7 +42,7 @@ func BenchmarkConv3d(b *testing.B) {
 			Conv3d(tape.Const(x), tape.Const(w), tape.Const(bias), one, pad)
 		}
 		backward := func() {
-			convBackwardData(plan, gx, g.Data, w.Data)
+			convBackwardData(plan, gx, g.Data, w.Data, nil)
 			convBackwardWeight(plan, gw, x.Data, g.Data)
 			addChannelSums(gb, g)
 		}

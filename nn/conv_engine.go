@@ -188,9 +188,11 @@ func gatherRows[T tensor.Float](dst, channel []T, g *gatherSpec, tap [3]int, r0,
 // packs the column tile but amortises that over the rows.
 func channelsLast(dstC int) bool { return dstC >= 16 && dstC <= 64 }
 
-// gatherProduct accumulates dst[n] += a cols(src[n]) for every sample n, tile by tile:
-// a is [dstC, g.k] and dst[n] is [dstC, colVolume] (the column space).
-func gatherProduct[T tensor.Float](dst, src, a []T, dstC int, g gatherSpec, batch int) {
+// gatherProduct accumulates dst[n] += a cols(src[n]) + bias for every sample n, tile
+// by tile: a is [dstC, g.k], bias [dstC] or nil, and dst[n] is [dstC, colVolume] (the
+// column space).
+func gatherProduct[T tensor.Float](dst, src, a, bias []T, dstC int, g gatherSpec,
+	batch int) {
 	tl := newTiling(batch, g.rows(), g.width(), g.k)
 	workers := convWorkers(tl.items)
 	bufs := make([]*convScratch[T], workers)
@@ -203,16 +205,39 @@ func gatherProduct[T tensor.Float](dst, src, a []T, dstC int, g gatherSpec, batc
 		n, r0, r1 := tl.item(i)
 		cols, ld := columns(&bufs[w].col, src[n*srcSize:(n+1)*srcSize], &g, r0, r1)
 		c, pt := dst[n*dstSize+r0*width:], (r1-r0)*width
+		rows := channelRows(c, g.colVolume(), dstC, pt)
 		if !channelsLast(dstC) {
+			addBias(rows, bias)
 			gemm(false, false, dstC, pt, g.k, a, g.k, cols, ld, 1, c, g.colVolume())
 			return
 		}
 		tile := grow(&bufs[w].tile, pt*dstC)
 		gemm(true, true, pt, dstC, g.k, cols, ld, a, g.k, 0, tile, dstC)
-		addTransposed(c, g.colVolume(), tile, dstC, pt, dstC)
+		addChannelsLast(rows, tile, bias)
 	})
 
 	putScratch(bufs)
+}
+
+// channelRows returns the n-element rows of c channels starting at dst[0], stride ld.
+func channelRows[T tensor.Float](dst []T, ld, c, n int) [][]T {
+	rows := make([][]T, c)
+	for o := range rows {
+		rows[o] = dst[o*ld : o*ld+n]
+	}
+	return rows
+}
+
+// addBias adds bias[ch] to every element of rows[ch] (nothing for a nil bias).
+func addBias[T tensor.Float](rows [][]T, bias []T) {
+	if bias == nil {
+		return
+	}
+	for ch, row := range rows {
+		for x := range row {
+			row[x] += bias[ch]
+		}
+	}
 }
 
 // weightProduct accumulates gw += sum_n y[n] cols(x[n])^T, tile by tile: gw is
@@ -234,32 +259,16 @@ func weightProduct[T tensor.Float](gw, x, y []T, yC int, g gatherSpec, batch int
 		cols, ld := columns(&bufs[w].col, x[n*xSize:(n+1)*xSize], &g, r0, r1)
 		pt := (r1 - r0) * width
 		yT := grow(&bufs[w].tile, pt*yC)
-		clear(yT)
-		addTransposed(yT, yC, y[n*ySize+r0*width:], g.colVolume(), yC, pt)
+		transposeRow(yT, channelRows(y[n*ySize+r0*width:], g.colVolume(), yC, pt))
 		gemm(false, false, g.k, yC, pt, cols, ld, yT, yC, 1, bufs[w].part, yC)
 	})
 
 	for _, b := range bufs {
 		if b != nil {
-			addTransposed(gw, g.k, b.part, yC, g.k, yC)
+			addChannelsLast(channelRows(gw, g.k, yC, g.k), b.part, nil)
 		}
 	}
 	putScratch(bufs)
-}
-
-// addTransposed adds the transpose of src [rows, cols] (row stride ldSrc) into dst
-// [cols, rows] (row stride ldDst): dst[j*ldDst + i] += src[i*ldSrc + j].
-func addTransposed[T tensor.Float](dst []T, ldDst int, src []T, ldSrc, rows, cols int) {
-	const block = 16
-	for i0 := 0; i0 < rows; i0 += block {
-		i1 := min(i0+block, rows)
-		for j := range cols {
-			d := dst[j*ldDst+i0 : j*ldDst+i1]
-			for i := range d {
-				d[i] += src[(i0+i)*ldSrc+j]
-			}
-		}
-	}
 }
 
 // convScratch is the reusable memory of one convolution worker: the column tile (or

@@ -179,9 +179,10 @@ func transposeRow[T tensor.Float](dst []T, rows [][]T) {
 	}
 }
 
-// shiftProduct accumulates dst[n] += conv(src[n]) for every sample, where wTaps
-// [taps, srcC, dstC] holds the kernel tap by tap and dst[n] is [dstC, out].
-func shiftProduct[T tensor.Float](dst, src, wTaps []T, s *shiftPlan, batch int) {
+// shiftProduct accumulates dst[n] += conv(src[n]) + bias for every sample, where wTaps
+// [taps, srcC, dstC] holds the kernel tap by tap, bias is [dstC] or nil and dst[n] is
+// [dstC, out].
+func shiftProduct[T tensor.Float](dst, src, wTaps, bias []T, s *shiftPlan, batch int) {
 	tl := s.tiling(batch)
 	workers := convWorkers(tl.items)
 	bufs := make([]*convScratch[T], workers)
@@ -208,7 +209,7 @@ func shiftProduct[T tensor.Float](dst, src, wTaps []T, s *shiftPlan, batch int) 
 					s.dstC, beta, c, s.dstC)
 			}
 		}
-		addFromPadded(dst[n*dstSize:(n+1)*dstSize], tile, s, z0, z1)
+		addFromPadded(dst[n*dstSize:(n+1)*dstSize], tile, bias, s, z0, z1)
 	})
 
 	putScratch(bufs)
@@ -255,8 +256,9 @@ func shiftWeight[T tensor.Float](gwTaps, x, y []T, s *shiftPlan, batch int) {
 }
 
 // addFromPadded adds the real positions of the channels-last tile [m, dstC] (padded
-// index q = (dz*Hp + y)*Wp + x) into dst [dstC, out] at output slices [z0, z1).
-func addFromPadded[T tensor.Float](dst, tile []T, s *shiftPlan, z0, z1 int) {
+// index q = (dz*Hp + y)*Wp + x), plus bias (or nil), into dst [dstC, out] at output
+// slices [z0, z1).
+func addFromPadded[T tensor.Float](dst, tile, bias []T, s *shiftPlan, z0, z1 int) {
 	ho, wo := s.out[1], s.out[2]
 	volume := s.out[0] * ho * wo
 	rows := make([][]T, s.dstC)
@@ -266,7 +268,7 @@ func addFromPadded[T tensor.Float](dst, tile []T, s *shiftPlan, z0, z1 int) {
 			for o := range rows {
 				rows[o] = dst[o*volume+base : o*volume+base+wo]
 			}
-			addChannelsLast(rows, tile[(dz*s.hp+y)*s.wp*s.dstC:])
+			addChannelsLast(rows, tile[(dz*s.hp+y)*s.wp*s.dstC:], bias)
 		}
 	}
 }
@@ -289,24 +291,28 @@ func scatterToPadded[T tensor.Float](tile, y []T, s *shiftPlan, z0, z1 int) {
 	}
 }
 
-// addChannelsLast adds src[x*len(rows) + ch] to rows[ch][x]: the adjoint of
-// transposeRow, four channels at a time.
-func addChannelsLast[T tensor.Float](rows [][]T, src []T) {
+// addChannelsLast adds src[x*len(rows) + ch] + bias[ch] to rows[ch][x] (the adjoint of
+// transposeRow, plus a bias unless it is nil), four channels at a time.
+func addChannelsLast[T tensor.Float](rows [][]T, src, bias []T) {
 	c, ch := len(rows), 0
+	if bias == nil {
+		bias = make([]T, c)
+	}
 	for ; ch+4 <= c; ch += 4 {
 		r0 := rows[ch]
 		r1, r2, r3 := rows[ch+1][:len(r0)], rows[ch+2][:len(r0)], rows[ch+3][:len(r0)]
+		b := bias[ch : ch+4]
 		for x := range r0 {
 			in := src[x*c+ch : x*c+ch+4]
-			r0[x] += in[0]
-			r1[x] += in[1]
-			r2[x] += in[2]
-			r3[x] += in[3]
+			r0[x] += in[0] + b[0]
+			r1[x] += in[1] + b[1]
+			r2[x] += in[2] + b[2]
+			r3[x] += in[3] + b[3]
 		}
 	}
 	for ; ch < c; ch++ {
 		for x := range rows[ch] {
-			rows[ch][x] += src[x*c+ch]
+			rows[ch][x] += src[x*c+ch] + bias[ch]
 		}
 	}
 }
