@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/urpc-go/urpc/asm"
 	"github.com/urpc-go/urpc/autograd"
 	"github.com/urpc-go/urpc/tensor"
 )
@@ -150,9 +151,7 @@ func normalize[T tensor.Float](spec normSpec, x, gamma, beta *autograd.Value[T])
 				dst[i] = T((float64(v)-mu)*factor + shift)
 			}
 			if spec.relu {
-				for i, v := range dst {
-					dst[i] = max(v, 0)
-				}
+				relu(dst)
 			}
 		}
 	}
@@ -165,40 +164,66 @@ func normalize[T tensor.Float](spec normSpec, x, gamma, beta *autograd.Value[T])
 	}
 	return x.Tape().Record(spec.op, out, inputs, func(gradOut *tensor.Tensor[T]) {
 		dy := gradOut.Data
+		var gate []T
 		if spec.relu {
-			dy = reluMasked(dy, out.Data)
+			gate = out.Data
 		}
-		sumDy, sumDyXhat := slabSums(x.Data.Data, dy, g, spec.mean, spec.invStd)
+		sumDy, sumDyXhat := slabSums(x.Data.Data, dy, gate, g, spec.mean, spec.invStd)
 		affineGrads(gamma, beta, g, sumDy, sumDyXhat)
 		if x.RequiresGrad() {
-			addNormInputGrad(gradBuffer(x), x.Data.Data, gamma, dy, spec, sumDy, sumDyXhat)
+			addNormInputGrad(gradBuffer(x), x.Data.Data, gamma, dy, gate, spec, sumDy,
+				sumDyXhat)
 		}
 	})
 }
 
-// reluMasked returns the gradient before a ReLU given the gradient after it and its
-// output: dy where out > 0, else 0 (0 at the kink, as PyTorch).
-func reluMasked[T tensor.Float](dy, out []T) []T {
-	masked := make([]T, len(dy))
-	for i, v := range out {
-		if v > 0 {
-			masked[i] = dy[i]
-		}
+// relu sets x = max(x, 0) in place (asm.ReluForward for float32).
+func relu[T tensor.Float](x []T) {
+	if x32, ok := any(x).([]float32); ok {
+		asm.ReluForward(x32, x32)
+		return
 	}
-	return masked
+	for i, v := range x {
+		x[i] = max(v, 0)
+	}
+}
+
+// gatedSlab returns the slab (s, c) of dy, gated by the fused ReLU: where the output
+// gate is not positive the gradient is 0 (ReLU's derivative is 0 at the kink, as in
+// PyTorch). With a nil gate (no ReLU) it is the slab of dy itself; otherwise it is
+// written into buf (by asm.ReluBackward for float32).
+func gatedSlab[T tensor.Float](buf, dy, gate []T, g normGroups, s, c int) []T {
+	grad := slab(dy, g, s, c)
+	if gate == nil {
+		return grad
+	}
+	out := slab(gate, g, s, c)
+	buf = buf[:len(grad)]
+	if buf32, ok := any(buf).([]float32); ok {
+		asm.ReluBackward(buf32, any(grad).([]float32), any(out).([]float32))
+		return buf
+	}
+	for i, d := range grad {
+		if out[i] <= 0 {
+			d = 0
+		}
+		buf[i] = d
+	}
+	return buf
 }
 
 // slabSums returns, for each slab (n, c), sum_v dy and sum_v dy * xhat, where
-// xhat = (x - mean) * invStd is the normalised input.
-func slabSums[T tensor.Float](x, dy []T, g normGroups,
+// xhat = (x - mean) * invStd is the normalised input and dy is gated by the fused ReLU.
+func slabSums[T tensor.Float](x, dy, gate []T, g normGroups,
 	mean, invStd []float64) (sumDy, sumDyXhat []float64) {
 	sumDy = make([]float64, g.n*g.c)
 	sumDyXhat = make([]float64, g.n*g.c)
+	buf := make([]T, g.voxels)
 	for s := range g.n {
 		for c := range g.c {
 			k := g.group(s, c)
 			mu, sd, sdx := mean[k], 0.0, 0.0
-			grad := slab(dy, g, s, c)
+			grad := gatedSlab(buf, dy, gate, g, s, c)
 			for i, v := range slab(x, g, s, c) {
 				sd += float64(grad[i])
 				sdx += float64(grad[i]) * (float64(v) - mu)
@@ -230,10 +255,11 @@ func affineGrads[T tensor.Float](gamma, beta *autograd.Value[T], g normGroups,
 	}
 }
 
-// addNormInputGrad adds dx to dst. With constant statistics dx = gamma * invStd * dy.
+// addNormInputGrad adds dx to dst, dy gated by the fused ReLU. With constant
+// statistics dx = gamma * invStd * dy.
 // With batch statistics (m elements per group, sums over the group):
 // dx = gamma * invStd * (dy - sum(dy)/m - xhat * sum(dy * xhat)/m).
-func addNormInputGrad[T tensor.Float](dst, x []T, gamma *autograd.Value[T], dy []T,
+func addNormInputGrad[T tensor.Float](dst, x []T, gamma *autograd.Value[T], dy, gate []T,
 	spec normSpec, sumDy, sumDyXhat []float64) {
 	g := spec.groups
 	groupDy := make([]float64, g.groups())
@@ -245,7 +271,7 @@ func addNormInputGrad[T tensor.Float](dst, x []T, gamma *autograd.Value[T], dy [
 		}
 	}
 
-	count := float64(g.count())
+	count, buf := float64(g.count()), make([]T, g.voxels)
 	for s := range g.n {
 		for c := range g.c {
 			k := g.group(s, c)
@@ -255,7 +281,7 @@ func addNormInputGrad[T tensor.Float](dst, x []T, gamma *autograd.Value[T], dy [
 			if !spec.batchStats {
 				shiftDy, slopeXhat = 0, 0
 			}
-			grad, dyc := slab(dst, g, s, c), slab(dy, g, s, c)
+			grad, dyc := slab(dst, g, s, c), gatedSlab(buf, dy, gate, g, s, c)
 			for i, v := range slab(x, g, s, c) {
 				xhat := (float64(v) - mu) * inv
 				grad[i] += T(factor * (float64(dyc[i]) - shiftDy - xhat*slopeXhat))

@@ -216,3 +216,34 @@ func TestNormPanicsOnBadShapes(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkInstanceNormReLU times forward plus backward of the block's "norm -> ReLU"
+// on [4, 16, 32, 32, 32] float32, fused and as two operations. Every variant includes
+// the projection sum(y * r) that starts the backward pass; impl=projection-only times
+// that alone.
+func BenchmarkInstanceNormReLU(b *testing.B) {
+	x := tensor.RandNormal[float32](tensor.NewRNG(17), 0, 1, 4, 16, 32, 32, 32)
+	r := tensor.RandNormal[float32](tensor.NewRNG(18), 0, 1, x.Shape...)
+	ops := []struct {
+		name string
+		op   func(*autograd.Value[float32]) *autograd.Value[float32]
+	}{
+		{"fused", func(v *autograd.Value[float32]) *autograd.Value[float32] {
+			return InstanceNorm3dReLU(v, nil, nil, NormEps)
+		}},
+		{"separate", func(v *autograd.Value[float32]) *autograd.Value[float32] {
+			return autograd.ReLU(InstanceNorm3d(v, nil, nil, NormEps))
+		}},
+		{"projection-only", func(v *autograd.Value[float32]) *autograd.Value[float32] { return v }},
+	}
+	for _, o := range ops {
+		b.Run("shape=4x16x32x32x32/impl="+o.name, func(b *testing.B) {
+			b.SetBytes(int64(4 * x.Numel()))
+			for b.Loop() {
+				tape := autograd.NewTape[float32]()
+				y := o.op(tape.Leaf(x))
+				tape.Backward(autograd.SumAll(autograd.Mul(y, tape.Const(r))))
+			}
+		})
+	}
+}
