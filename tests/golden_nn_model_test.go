@@ -76,23 +76,31 @@ func checkDsvHead(c *checker) {
 }
 
 // checkUnetConv3Block compares the UnetConv3 block, [Conv3d k3 p1 -> InstanceNorm3d ->
-// ReLU] x 2, and the gradients of its input and both convs.
+// ReLU] x 2, and the gradients of its input and both convs, with the norm and the ReLU
+// as two operations and as the fused InstanceNorm3dReLU that PPNet uses.
 func checkUnetConv3Block(c *checker) {
-	tape := autograd.NewTape[float64]()
-	x := tape.Leaf(c.input("input").Clone())
-	params := map[string]*autograd.Value[float64]{}
-	for _, name := range []string{"w1", "b1", "w2", "b2"} {
-		params[name] = tape.Leaf(c.input(name).Clone())
-	}
-	h := x
-	for _, stage := range []string{"1", "2"} {
-		h = nn.Conv3d(h, params["w"+stage], params["b"+stage], [3]int{1, 1, 1}, [3]int{1, 1, 1})
-		h = autograd.ReLU(nn.InstanceNorm3d(h, nil, nil, nn.NormEps))
-	}
-	c.compare("output", h.Data)
-	backwardWith(tape, h, c.input("grad_output"))
-	c.compare("grad_input", x.Grad)
-	for name, p := range params {
-		c.compare("grad_"+name, p.Grad)
+	for _, fused := range []bool{false, true} {
+		tape := autograd.NewTape[float64]()
+		x := tape.Leaf(c.input("input").Clone())
+		params := map[string]*autograd.Value[float64]{}
+		for _, name := range []string{"w1", "b1", "w2", "b2"} {
+			params[name] = tape.Leaf(c.input(name).Clone())
+		}
+		h := x
+		for _, stage := range []string{"1", "2"} {
+			h = nn.Conv3d(h, params["w"+stage], params["b"+stage], [3]int{1, 1, 1},
+				[3]int{1, 1, 1})
+			if fused {
+				h = nn.InstanceNorm3dReLU(h, nil, nil, nn.NormEps)
+			} else {
+				h = autograd.ReLU(nn.InstanceNorm3d(h, nil, nil, nn.NormEps))
+			}
+		}
+		c.compare("output", h.Data)
+		backwardWith(tape, h, c.input("grad_output"))
+		c.compare("grad_input", x.Grad)
+		for name, p := range params {
+			c.compare("grad_"+name, p.Grad)
+		}
 	}
 }
