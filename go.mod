@@ -7,6 +7,8 @@ require (
 	golang.org/x/sys v0.45.0
 )
 
+require github.com/vulkan-go/vulkan v0.0.0-20221209234627-c0a353ae26c8 // indirect
+
 require (
 	codeberg.org/go-fonts/liberation v0.5.0 // indirect
 	codeberg.org/go-latex/latex v0.2.0 // indirect
