@@ -11,7 +11,8 @@ import (
 // FeatureNoiseDraw draws the feature-noise volume u ~ U(-r, r) of shape
 // [1, C, D, H, W]: one draw shared by every sample of the batch, as in the reference
 // FeatureNoise layer (noise of shape x.shape[1:]).
-func FeatureNoiseDraw[T tensor.Float](rng *rand.Rand, r float64, c, d, h, w int) *tensor.Tensor[T] {
+func FeatureNoiseDraw[T tensor.Float](rng *rand.Rand, r float64,
+	c, d, h, w int) *tensor.Tensor[T] {
 	if !(r >= 0) {
 		panic(fmt.Sprintf("nn: FeatureNoiseDraw: noise range %v is negative", r))
 	}

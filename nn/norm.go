@@ -138,7 +138,8 @@ type normSpec struct {
 // normalize records y = (x - mean_g) * invStd_g * gamma_c + beta_c (then max(y, 0) when
 // spec.relu), the forward shared by the norms: g is the group of the element, c its
 // channel.
-func normalize[T tensor.Float](spec normSpec, x, gamma, beta *autograd.Value[T]) *autograd.Value[T] {
+func normalize[T tensor.Float](spec normSpec,
+	x, gamma, beta *autograd.Value[T]) *autograd.Value[T] {
 	g := spec.groups
 	out := tensor.Zeros[T](x.Data.Shape...)
 	for s := range g.n {

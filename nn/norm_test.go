@@ -19,7 +19,8 @@ func optional(inputs []*autograd.Value[float64], i int) *autograd.Value[float64]
 
 func TestGradInstanceNorm3d(t *testing.T) {
 	x := autogradtest.Rand(1, 2, 3, 3, 4, 5)
-	instance := func(tape *autograd.Tape[float64], in []*autograd.Value[float64]) *autograd.Value[float64] {
+	instance := func(tape *autograd.Tape[float64],
+		in []*autograd.Value[float64]) *autograd.Value[float64] {
 		return InstanceNorm3d(in[0], optional(in, 1), optional(in, 2), NormEps)
 	}
 	autogradtest.Check(t, "instance_norm3d", instance, x)
@@ -32,7 +33,8 @@ func TestGradInstanceNorm3d(t *testing.T) {
 	}, x, autogradtest.Rand(2, 3), autogradtest.Rand(3, 3))
 
 	// x is used twice on purpose: y = IN(x) * x, so its gradient has two contributions.
-	reused := func(tape *autograd.Tape[float64], in []*autograd.Value[float64]) *autograd.Value[float64] {
+	reused := func(tape *autograd.Tape[float64],
+		in []*autograd.Value[float64]) *autograd.Value[float64] {
 		return autograd.Mul(InstanceNorm3d(in[0], in[1], nil, NormEps), in[0])
 	}
 	autogradtest.Check(t, "instance_norm3d_reused_input", reused, x, autogradtest.Rand(4, 3))
@@ -45,7 +47,8 @@ func TestGradBatchNorm3d(t *testing.T) {
 			RunningMean: []float64{0.1, -0.2, 0.3}, RunningVar: []float64{0.5, 1.5, 2},
 			Momentum: BatchNormMomentum, Eps: NormEps,
 		}
-		batch := func(tape *autograd.Tape[float64], in []*autograd.Value[float64]) *autograd.Value[float64] {
+		batch := func(tape *autograd.Tape[float64],
+			in []*autograd.Value[float64]) *autograd.Value[float64] {
 			return BatchNorm3d(in[0], optional(in, 1), optional(in, 2), state, train)
 		}
 		name := map[bool]string{true: "batch_norm3d_train", false: "batch_norm3d_eval"}[train]
@@ -77,7 +80,8 @@ func TestNormReLUIsReLUOfNorm(t *testing.T) {
 	fusedY, fusedGrad := run(true)
 	plainY, plainGrad := run(false)
 	for i := range fusedY.Data {
-		if fusedY.Data[i] != plainY.Data[i] || math.Abs(fusedGrad.Data[i]-plainGrad.Data[i]) > 1e-12 {
+		gradErr := math.Abs(fusedGrad.Data[i] - plainGrad.Data[i])
+		if fusedY.Data[i] != plainY.Data[i] || gradErr > 1e-12 {
 			t.Fatalf("element %d: fused %g (grad %g), separate %g (grad %g)", i, fusedY.Data[i],
 				fusedGrad.Data[i], plainY.Data[i], plainGrad.Data[i])
 		}
@@ -109,7 +113,8 @@ func TestInstanceNorm3dNormalisesEachSlab(t *testing.T) {
 	for i := range mean {
 		wantVar := inVar[i] / (inVar[i] + NormEps)
 		if math.Abs(mean[i]) > 1e-12 || math.Abs(variance[i]-wantVar) > 1e-12 {
-			t.Errorf("slab %d: mean %g variance %g, want 0 and %g", i, mean[i], variance[i], wantVar)
+			t.Errorf("slab %d: mean %g variance %g, want 0 and %g", i, mean[i], variance[i],
+				wantVar)
 		}
 	}
 
@@ -193,7 +198,9 @@ func TestNormPanicsOnBadShapes(t *testing.T) {
 	tape := autograd.NewNoGradTape[float64]()
 	x := tape.Const(tensor.Zeros[float64](1, 3, 2, 2, 2))
 	cases := map[string]func(){
-		"rank 4": func() { InstanceNorm3d(tape.Const(tensor.Zeros[float64](1, 3, 2, 2)), nil, nil, 1e-5) },
+		"rank 4": func() {
+			InstanceNorm3d(tape.Const(tensor.Zeros[float64](1, 3, 2, 2)), nil, nil, 1e-5)
+		},
 		"gamma [2] for C = 3": func() {
 			InstanceNorm3d(x, tape.Const(tensor.Zeros[float64](2)), nil, 1e-5)
 		},
@@ -234,7 +241,9 @@ func BenchmarkInstanceNormReLU(b *testing.B) {
 		{"separate", func(v *autograd.Value[float32]) *autograd.Value[float32] {
 			return autograd.ReLU(InstanceNorm3d(v, nil, nil, NormEps))
 		}},
-		{"projection-only", func(v *autograd.Value[float32]) *autograd.Value[float32] { return v }},
+		{"projection-only", func(v *autograd.Value[float32]) *autograd.Value[float32] {
+			return v
+		}},
 	}
 	for _, o := range ops {
 		b.Run("shape=4x16x32x32x32/impl="+o.name, func(b *testing.B) {

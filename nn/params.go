@@ -32,7 +32,8 @@ func (l *ParamLayout) Add(name string, shape ...int) int {
 	if slices.ContainsFunc(l.Entries, func(e ParamEntry) bool { return e.Name == name }) {
 		panic(fmt.Sprintf("nn: ParamLayout: name %q added twice", name))
 	}
-	l.Entries = append(l.Entries, ParamEntry{Name: name, Shape: slices.Clone(shape), Offset: l.size})
+	entry := ParamEntry{Name: name, Shape: slices.Clone(shape), Offset: l.size}
+	l.Entries = append(l.Entries, entry)
 	l.size += tensor.Numel(shape)
 	return len(l.Entries) - 1
 }

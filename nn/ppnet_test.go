@@ -64,7 +64,8 @@ func TestPPNetStateDictMatchesPyTorch(t *testing.T) {
 			line := fmt.Sprint(e.Name, e.Shape)
 			switch {
 			case strings.HasSuffix(e.Name, "num_batches_tracked"):
-			case strings.HasSuffix(e.Name, "running_mean"), strings.HasSuffix(e.Name, "running_var"):
+			case strings.HasSuffix(e.Name, "running_mean"),
+				strings.HasSuffix(e.Name, "running_var"):
 				torchBuffers = append(torchBuffers, line)
 			default:
 				torchParams = append(torchParams, line)

@@ -69,7 +69,8 @@ func formulaTensor(f func(i float64) float64, shape ...int) *tensor.Tensor[float
 }
 
 // compareSummary checks got against a stored summary with relative tolerance tol.
-func compareSummary(t *testing.T, name string, got []float64, want torchSummary, tol float64) float64 {
+func compareSummary(t *testing.T, name string, got []float64, want torchSummary,
+	tol float64) float64 {
 	t.Helper()
 	sum, sumSq, scale := 0.0, 0.0, 1.0
 	for _, v := range got {
@@ -155,7 +156,8 @@ func checkTorchCase(t *testing.T, c torchCase) {
 		if !ok {
 			t.Fatalf("no reference gradient for %s", e.Name)
 		}
-		worst = max(worst, compareSummary(t, "grad "+e.Name, m.Params.GradTensor(i).Data, want, tol))
+		grad := m.Params.GradTensor(i).Data
+		worst = max(worst, compareSummary(t, "grad "+e.Name, grad, want, tol))
 	}
 	for name, want := range c.Buffers {
 		i, ok := m.Buffers.Index(name)
