@@ -7,7 +7,7 @@ require (
 	golang.org/x/sys v0.45.0
 )
 
-require github.com/vulkan-go/vulkan v0.0.0-20221209234627-c0a353ae26c8 // indirect
+require github.com/vulkan-go/vulkan v0.0.0-20221209234627-c0a353ae26c8
 
 require (
 	codeberg.org/go-fonts/liberation v0.5.0 // indirect

@@ -10,8 +10,9 @@ type backend struct{}
 
 // deviceInfo is what openBackend reports about the chosen physical device.
 type deviceInfo struct {
-	name   string
-	limits Limits
+	name       string
+	limits     Limits
+	validation bool
 }
 
 const stubMessage = "vk: no Vulkan backend in this build"

@@ -27,8 +27,9 @@ type backend struct {
 
 // deviceInfo is what openBackend reports about the chosen physical device.
 type deviceInfo struct {
-	name   string
-	limits Limits
+	name       string
+	limits     Limits
+	validation bool
 }
 
 // vkError is a failed Vulkan call and its VkResult.
@@ -105,6 +106,7 @@ func (be *backend) openDevice(index int) (deviceInfo, error) {
 			info.name, r)
 	}
 	be.dev = dev
+	info.validation = be.callback != 0
 	return info, nil
 }
 

@@ -42,6 +42,8 @@ type Device struct {
 	pool   map[int][]*memory
 	live   int
 	closed bool
+
+	validation bool
 }
 
 // ParseDeviceName parses a device flag: "vulkan" is device 0, "vulkan:N" device N.
@@ -74,7 +76,7 @@ func OpenWith(name string, opts Options) (*Device, error) {
 		return nil, err
 	}
 	return &Device{name: info.name, limits: info.limits, be: be,
-		pool: map[int][]*memory{}}, nil
+		pool: map[int][]*memory{}, validation: info.validation}, nil
 }
 
 // Name returns the physical device's name, e.g. "llvmpipe (LLVM 15.0.6, 256 bits)".
@@ -82,6 +84,9 @@ func (d *Device) Name() string { return d.name }
 
 // Limits returns the device limits the kernels depend on.
 func (d *Device) Limits() Limits { return d.limits }
+
+// Validation reports whether the validation layer and its message callback are on.
+func (d *Device) Validation() bool { return d.validation }
 
 // Sync submits the recorded work and waits for it to finish.
 func (d *Device) Sync() {
