@@ -15,13 +15,20 @@ import (
 //	                     xpad[n, c, z*sD + a, y*sH + b, x*sW + e]
 //
 // out is [N, Cout, Do, Ho, Wo] with Do = floor((D + 2pD - kD) / sD) + 1 (PyTorch's rule).
-// Backward: grad x (the adjoint gather, a product W^T gout per tile), grad weight
-// (gout cols^T per tile) and grad bias (the sums of gout per channel).
+// Backward: grad x (the adjoint: gout gathered back onto the input grid times W^T),
+// grad weight (gout times the columns of x, tile by tile) and grad bias (the sums of
+// gout per channel).
 //
-// float32 runs its matrix products through sgemm on up to GOMAXPROCS goroutines, one
-// output tile at a time: the column tile of a worker holds at most
-// Cin*k*(max(256, 2^17/(Cin*k)) + Wo) elements, k = kD*kH*kW, and the whole batch is
-// never unfolded. A 1x1x1 kernel with stride 1 and no padding needs no columns at all.
+// The products run tile by tile on up to GOMAXPROCS goroutines, through sgemm for
+// float32; the whole batch is never unfolded. Two forms, k = kD*kH*kW:
+//
+//   - stride 1 with at least 8 input and 16..64 output channels and few padded
+//     positions (shiftMaxJunk): the shifted-window form of conv_shift.go, no columns;
+//     a worker holds a padded slab of about 2^20 elements (at least kD padded slices
+//     of Hp*Wp*kW*Cin) and an output tile of the slab's positions times Cout;
+//   - otherwise columns gathered per tile: at most Cin*k*(max(256, 2^17/(Cin*k)) + Wo)
+//     elements per worker. A 1x1x1 kernel with stride 1 and no padding reads x in
+//     place.
 func Conv3d[T tensor.Float](x, weight, bias *autograd.Value[T],
 	stride, padding [3]int) *autograd.Value[T] {
 	xs, ws := x.Shape(), weight.Shape()

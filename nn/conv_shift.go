@@ -37,7 +37,7 @@ type shiftPlan struct {
 // ratio of padded to real output positions per depth slice.
 const (
 	shiftMinChannels = 8
-	shiftMaxJunk     = 1.3
+	shiftMaxJunk     = 1.4
 )
 
 // newShiftPlan returns the plan of a stride-1 correlation of a source [srcC, src] with

@@ -179,7 +179,10 @@ var shiftCases = []convCase{
 func TestConvMatchesNaive(t *testing.T) {
 	cases := append(append(convCases, shiftCases...), convCase{name: "tiles", n: 2,
 		cin: 4, cout: 5, in: [3]int{15, 13, 7}, kernel: [3]int{3, 3, 3},
-		str: [3]int{1, 1, 1}, pad: [3]int{1, 1, 1}, minTilesPerSample: 2})
+		str: [3]int{1, 1, 1}, pad: [3]int{1, 1, 1}, minTilesPerSample: 2},
+		convCase{name: "T_shift_k3_s1_p1", n: 1, cin: 16, cout: 17, in: [3]int{3, 14, 14},
+			kernel: [3]int{3, 3, 3}, str: [3]int{1, 1, 1}, pad: [3]int{1, 1, 1},
+			transposed: true, shifted: true})
 	for i, c := range cases {
 		x := autogradtest.Rand(uint64(10+i), c.n, c.cin, c.in[0], c.in[1], c.in[2])
 		w := autogradtest.Rand(uint64(40+i), c.weightShape()...)
@@ -217,11 +220,17 @@ func TestConvMatchesNaive(t *testing.T) {
 	}
 }
 
-// plan returns the convPlan a Conv3d of the case builds.
+// plan returns the convPlan that Conv3d or ConvTranspose3d builds for the case.
 func (c convCase) plan() *convPlan {
 	var out [3]int
 	for a := range 3 {
 		out[a] = (c.in[a]+2*c.pad[a]-c.kernel[a])/c.str[a] + 1
+		if c.transposed {
+			out[a] = (c.in[a]-1)*c.str[a] - 2*c.pad[a] + c.kernel[a]
+		}
+	}
+	if c.transposed {
+		return newConvPlan(c.n, c.cout, c.cin, out, c.in, c.kernel, c.str, c.pad)
 	}
 	return newConvPlan(c.n, c.cin, c.cout, c.in, out, c.kernel, c.str, c.pad)
 }
