@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"fmt"
+	"math"
 	"slices"
 )
 
@@ -50,41 +51,35 @@ func broadcastStrides(shape, out []int) []int {
 // forEach2 visits every index of shape in row-major order, passing the running flat
 // index and the offsets into two operands with the given strides.
 func forEach2(shape, stridesA, stridesB []int, visit func(i, offA, offB int)) {
-	n := Numel(shape)
-	if n == 0 {
-		return
-	}
-	index := make([]int, len(shape))
-	offA, offB := 0, 0
-	for i := range n {
-		visit(i, offA, offB)
-		for axis := len(shape) - 1; axis >= 0; axis-- {
-			index[axis]++
-			offA += stridesA[axis]
-			offB += stridesB[axis]
-			if index[axis] < shape[axis] {
-				break
-			}
-			offA -= stridesA[axis] * shape[axis]
-			offB -= stridesB[axis] * shape[axis]
-			index[axis] = 0
+	forEachRun(shape, stridesA, stridesB, func(i, offA, offB, n, stepA, stepB int) {
+		for j := range n {
+			visit(i+j, offA+j*stepA, offB+j*stepB)
 		}
-	}
+	})
 }
 
 // Binary applies f elementwise to a and b broadcast against each other.
 func Binary[T Float](a, b *Tensor[T], f func(x, y T) T) *Tensor[T] {
-	if slices.Equal(a.Shape, b.Shape) {
-		out := Zeros[T](a.Shape...)
-		for i := range out.Data {
-			out.Data[i] = f(a.Data[i], b.Data[i])
-		}
-		return out
-	}
 	shape := BroadcastShape(a.Shape, b.Shape)
 	out := Zeros[T](shape...)
 	forEach2(shape, broadcastStrides(a.Shape, shape), broadcastStrides(b.Shape, shape),
 		func(i, offA, offB int) { out.Data[i] = f(a.Data[offA], b.Data[offB]) })
+	return out
+}
+
+// arith returns a op b broadcast against each other, run by run (see forEachRun).
+func arith[T Float](a, b *Tensor[T], op arithOp) *Tensor[T] {
+	if slices.Equal(a.Shape, b.Shape) {
+		out := Zeros[T](a.Shape...)
+		arithVV(op, out.Data, a.Data, b.Data)
+		return out
+	}
+	shape := BroadcastShape(a.Shape, b.Shape)
+	out := Zeros[T](shape...)
+	forEachRun(shape, broadcastStrides(a.Shape, shape), broadcastStrides(b.Shape, shape),
+		func(i, offA, offB, n, stepA, stepB int) {
+			arithRun(op, out.Data[i:i+n], a.Data[offA:], stepA, b.Data[offB:], stepB)
+		})
 	return out
 }
 
@@ -93,19 +88,56 @@ func Expand[T Float](t *Tensor[T], shape ...int) *Tensor[T] {
 	if !slices.Equal(BroadcastShape(t.Shape, shape), shape) {
 		panic(fmt.Sprintf("tensor: cannot expand %v to %v", t.Shape, shape))
 	}
-	return Binary(t, Zeros[T](shape...), func(x, _ T) T { return x })
+	out := Zeros[T](shape...)
+	strides := broadcastStrides(t.Shape, shape)
+	forEachRun(shape, strides, strides, func(i, off, _, n, step, _ int) {
+		dst := out.Data[i : i+n]
+		if step == 1 {
+			copy(dst, t.Data[off:off+n])
+			return
+		}
+		for j := range dst {
+			dst[j] = t.Data[off+j*step]
+		}
+	})
+	return out
 }
 
+// reduction is the combining rule of reduceTo.
+type reduction int
+
+const (
+	reduceSum reduction = iota
+	reduceMax
+)
+
 // reduceTo folds every element of t into the element of a tensor of shape target
-// that t's element broadcasts from, combining with combine, starting from init.
-// target must broadcast to t's shape and have the same rank or less.
-func reduceTo[T Float](t *Tensor[T], target []int, init T, combine func(acc, x T) T) *Tensor[T] {
+// that t's element broadcasts from, by sum or max. target must broadcast to t's shape
+// and have the same rank or less. Each run of t either folds into one element of the
+// result (a reduced inner axis) or into a run of it (a kept inner axis).
+func reduceTo[T Float](t *Tensor[T], target []int, how reduction) *Tensor[T] {
 	if !slices.Equal(BroadcastShape(target, t.Shape), t.Shape) {
 		panic(fmt.Sprintf("tensor: cannot reduce %v to %v", t.Shape, target))
 	}
-	out := Full(init, target...)
-	forEach2(t.Shape, Strides(t.Shape), broadcastStrides(target, t.Shape),
-		func(_, offIn, offOut int) { out.Data[offOut] = combine(out.Data[offOut], t.Data[offIn]) })
+	out := Zeros[T](target...)
+	if how == reduceMax {
+		out.Fill(T(math.Inf(-1)))
+	}
+	forEachRun(t.Shape, Strides(t.Shape), broadcastStrides(target, t.Shape),
+		func(_, offIn, offOut, n, _, stepOut int) {
+			in := t.Data[offIn : offIn+n]
+			switch {
+			case stepOut == 0 && how == reduceSum:
+				out.Data[offOut] += sumOf(in)
+			case stepOut == 0:
+				out.Data[offOut] = maxOf(out.Data[offOut], in)
+			case how == reduceSum:
+				dst := out.Data[offOut : offOut+n]
+				arithVV(opAdd, dst, dst, in)
+			default:
+				maxInto(out.Data[offOut:offOut+n], in)
+			}
+		})
 	return out
 }
 
@@ -115,5 +147,5 @@ func SumTo[T Float](t *Tensor[T], target ...int) *Tensor[T] {
 	if slices.Equal(t.Shape, target) {
 		return t.Clone()
 	}
-	return reduceTo(t, target, 0, func(acc, x T) T { return acc + x })
+	return reduceTo(t, target, reduceSum)
 }

@@ -1,6 +1,9 @@
 package tensor
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // Map returns f applied to every element of t.
 func Map[T Float](t *Tensor[T], f func(x T) T) *Tensor[T] {
@@ -12,34 +15,43 @@ func Map[T Float](t *Tensor[T], f func(x T) T) *Tensor[T] {
 }
 
 // Add returns a + b, broadcast.
-func Add[T Float](a, b *Tensor[T]) *Tensor[T] { return Binary(a, b, func(x, y T) T { return x + y }) }
+func Add[T Float](a, b *Tensor[T]) *Tensor[T] { return arith(a, b, opAdd) }
 
 // Sub returns a - b, broadcast.
-func Sub[T Float](a, b *Tensor[T]) *Tensor[T] { return Binary(a, b, func(x, y T) T { return x - y }) }
+func Sub[T Float](a, b *Tensor[T]) *Tensor[T] { return arith(a, b, opSub) }
 
 // Mul returns a * b elementwise, broadcast.
-func Mul[T Float](a, b *Tensor[T]) *Tensor[T] { return Binary(a, b, func(x, y T) T { return x * y }) }
+func Mul[T Float](a, b *Tensor[T]) *Tensor[T] { return arith(a, b, opMul) }
 
 // Div returns a / b elementwise, broadcast.
-func Div[T Float](a, b *Tensor[T]) *Tensor[T] { return Binary(a, b, func(x, y T) T { return x / y }) }
+func Div[T Float](a, b *Tensor[T]) *Tensor[T] { return arith(a, b, opDiv) }
 
 // Scale returns s * t.
-func Scale[T Float](t *Tensor[T], s T) *Tensor[T] { return Map(t, func(x T) T { return s * x }) }
+func Scale[T Float](t *Tensor[T], s T) *Tensor[T] {
+	out := &Tensor[T]{Shape: slices.Clone(t.Shape), Data: make([]T, len(t.Data))}
+	copy(out.Data, t.Data)
+	scaleInPlace(out.Data, s)
+	return out
+}
 
 // AddScalar returns t + s.
-func AddScalar[T Float](t *Tensor[T], s T) *Tensor[T] { return Map(t, func(x T) T { return x + s }) }
+func AddScalar[T Float](t *Tensor[T], s T) *Tensor[T] { return Add(t, Scalar(s)) }
 
 // Neg returns -t.
-func Neg[T Float](t *Tensor[T]) *Tensor[T] { return Map(t, func(x T) T { return -x }) }
+func Neg[T Float](t *Tensor[T]) *Tensor[T] { return Scale(t, -1) }
 
-// Exp returns e^t elementwise.
+// Exp returns e^t elementwise (see expInto for the float32 accuracy).
 func Exp[T Float](t *Tensor[T]) *Tensor[T] {
-	return Map(t, func(x T) T { return T(math.Exp(float64(x))) })
+	out := Zeros[T](t.Shape...)
+	expInto(out.Data, t.Data)
+	return out
 }
 
 // Log returns the natural logarithm of t elementwise.
 func Log[T Float](t *Tensor[T]) *Tensor[T] {
-	return Map(t, func(x T) T { return T(math.Log(float64(x))) })
+	out := Zeros[T](t.Shape...)
+	logInto(out.Data, t.Data)
+	return out
 }
 
 // Sqrt returns the square root of t elementwise.
@@ -48,10 +60,14 @@ func Sqrt[T Float](t *Tensor[T]) *Tensor[T] {
 }
 
 // Square returns t^2 elementwise.
-func Square[T Float](t *Tensor[T]) *Tensor[T] { return Map(t, func(x T) T { return x * x }) }
+func Square[T Float](t *Tensor[T]) *Tensor[T] { return Mul(t, t) }
 
-// ReLU returns max(t, 0) elementwise.
-func ReLU[T Float](t *Tensor[T]) *Tensor[T] { return Map(t, func(x T) T { return max(x, 0) }) }
+// ReLU returns max(t, 0) elementwise; a NaN stays NaN.
+func ReLU[T Float](t *Tensor[T]) *Tensor[T] {
+	out := Zeros[T](t.Shape...)
+	maxInto(out.Data, t.Data)
+	return out
+}
 
 // LeakyReLU returns t where t > 0 and slope*t elsewhere.
 func LeakyReLU[T Float](t *Tensor[T], slope T) *Tensor[T] {
@@ -66,7 +82,5 @@ func LeakyReLU[T Float](t *Tensor[T], slope T) *Tensor[T] {
 // AddInPlace accumulates src into dst (dst += src); the shapes must be equal.
 func AddInPlace[T Float](dst, src *Tensor[T]) {
 	MustSameShape("AddInPlace", dst.Shape, src.Shape)
-	for i, v := range src.Data {
-		dst.Data[i] += v
-	}
+	arithVV(opAdd, dst.Data, dst.Data, src.Data)
 }

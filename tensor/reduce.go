@@ -2,7 +2,6 @@ package tensor
 
 import (
 	"fmt"
-	"math"
 	"slices"
 )
 
@@ -52,8 +51,7 @@ func Mean[T Float](t *Tensor[T], axes ...int) *Tensor[T] {
 
 // Max takes the maximum of t over axes (all when none are given), keeping reduced axes.
 func Max[T Float](t *Tensor[T], axes ...int) *Tensor[T] {
-	return reduceTo(t, reducedShape(t.Shape, axes), T(math.Inf(-1)),
-		func(acc, x T) T { return max(acc, x) })
+	return reduceTo(t, reducedShape(t.Shape, axes), reduceMax)
 }
 
 // SumAll returns the sum of all elements of t, accumulated in float64.

@@ -19,7 +19,11 @@ func Permute[T Float](t *Tensor[T], perm ...int) *Tensor[T] {
 		strides[i] = inStrides[p]
 	}
 	out := Zeros[T](shape...)
-	forEach2(shape, strides, strides, func(i, off, _ int) { out.Data[i] = t.Data[off] })
+	forEachRun(shape, strides, strides, func(i, off, _, n, step, _ int) {
+		for j, dst := 0, out.Data[i:i+n]; j < len(dst); j++ {
+			dst[j] = t.Data[off+j*step]
+		}
+	})
 	return out
 }
 
@@ -49,19 +53,58 @@ func Slice[T Float](t *Tensor[T], start, end []int) *Tensor[T] {
 		panic(fmt.Sprintf("tensor: Slice %v:%v does not fit shape %v", start, end, t.Shape))
 	}
 	shape := make([]int, len(start))
-	offset := 0
-	strides := Strides(t.Shape)
 	for axis := range start {
 		if start[axis] < 0 || end[axis] > t.Shape[axis] || start[axis] > end[axis] {
 			panic(fmt.Sprintf("tensor: Slice %v:%v out of range for shape %v",
 				start, end, t.Shape))
 		}
 		shape[axis] = end[axis] - start[axis]
-		offset += start[axis] * strides[axis]
 	}
 	out := Zeros[T](shape...)
-	forEach2(shape, strides, strides, func(i, off, _ int) { out.Data[i] = t.Data[offset+off] })
+	forEachBoxRow(t.Shape, shape, start, func(boxOff, off, n int) {
+		copy(out.Data[boxOff:boxOff+n], t.Data[off:off+n])
+	})
 	return out
+}
+
+// AddToBox adds src into the box of dst that starts at start and has src's shape:
+// dst[start + index] += src[index]. It is the adjoint of Slice, accumulated.
+func AddToBox[T Float](dst *Tensor[T], start []int, src *Tensor[T]) {
+	if len(start) != len(dst.Shape) || len(src.Shape) != len(dst.Shape) {
+		panic(fmt.Sprintf("tensor: AddToBox of %v at %v does not fit shape %v",
+			src.Shape, start, dst.Shape))
+	}
+	for axis := range start {
+		if start[axis] < 0 || start[axis]+src.Shape[axis] > dst.Shape[axis] {
+			panic(fmt.Sprintf("tensor: AddToBox of %v at %v out of range for shape %v",
+				src.Shape, start, dst.Shape))
+		}
+	}
+	forEachBoxRow(dst.Shape, src.Shape, start, func(boxOff, off, n int) {
+		row := dst.Data[off : off+n]
+		arithVV(opAdd, row, row, src.Data[boxOff:boxOff+n])
+	})
+}
+
+// forEachBoxRow visits the box of a tensor of shape outer that starts at start and has
+// shape box, one contiguous row at a time: visit(boxOff, off, n) covers the n box
+// elements from flat index boxOff of the box, which sit from off in the outer tensor.
+// (A box one element wide along the last axes has rows of one element.)
+func forEachBoxRow(outer, box, start []int, visit func(boxOff, off, n int)) {
+	strides := Strides(outer)
+	offset := 0
+	for axis := range start {
+		offset += start[axis] * strides[axis]
+	}
+	forEachRun(box, strides, strides, func(i, off, _, n, step, _ int) {
+		if step == 1 {
+			visit(i, offset+off, n)
+			return
+		}
+		for j := range n {
+			visit(i+j, offset+off+j*step, 1)
+		}
+	})
 }
 
 // Pad returns t surrounded, along each axis, by before[axis] and after[axis] elements
@@ -77,14 +120,13 @@ func Pad[T Float](t *Tensor[T], before, after []int, value T) *Tensor[T] {
 		}
 		shape[axis] = before[axis] + t.Shape[axis] + after[axis]
 	}
-	out := Full(value, shape...)
-	outStrides := Strides(shape)
-	offset := 0
-	for axis := range shape {
-		offset += before[axis] * outStrides[axis]
+	out := Zeros[T](shape...)
+	if value != 0 {
+		out.Fill(value)
 	}
-	forEach2(t.Shape, outStrides, outStrides,
-		func(i, off, _ int) { out.Data[offset+off] = t.Data[i] })
+	forEachBoxRow(shape, t.Shape, before, func(i, off, n int) {
+		copy(out.Data[off:off+n], t.Data[i:i+n])
+	})
 	return out
 }
 
