@@ -107,3 +107,8 @@ func (d *Device) grid1D(n int) [3]uint32 {
 	}
 	return [3]uint32{uint32(limit), uint32((groups + limit - 1) / limit), 1}
 }
+
+// allKernels lists every kernel of the package (tests check each has its SPIR-V).
+var allKernels = []*kernelSpec{&elementwiseKernel, &sgdKernel, &gemmKernel,
+	&softmaxKernel, &softmaxBackwardKernel, &im2colKernel, &col2imKernel,
+	&channelSumKernel}
