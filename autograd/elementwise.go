@@ -2,16 +2,43 @@ package autograd
 
 import (
 	"math"
+	"slices"
 
 	"github.com/urpc-go/urpc/tensor"
 )
+
+// accumulateBroadcastGrad adds g, the gradient of a broadcast result, to operand v:
+// g itself when the shapes agree, else g summed over the broadcast axes.
+func accumulateBroadcastGrad[T tensor.Float](v *Value[T], g *tensor.Tensor[T]) {
+	if !v.requiresGrad {
+		return
+	}
+	if slices.Equal(v.Data.Shape, g.Shape) {
+		v.AccumulateGrad(g)
+		return
+	}
+	v.AccumulateOwnedGrad(tensor.SumTo(g, v.Data.Shape...))
+}
+
+// accumulateOwnedBroadcastGrad is accumulateBroadcastGrad for a g the caller has just
+// allocated and hands over.
+func accumulateOwnedBroadcastGrad[T tensor.Float](v *Value[T], g *tensor.Tensor[T]) {
+	if !v.requiresGrad {
+		return
+	}
+	if slices.Equal(v.Data.Shape, g.Shape) {
+		v.AccumulateOwnedGrad(g)
+		return
+	}
+	v.AccumulateOwnedGrad(tensor.SumTo(g, v.Data.Shape...))
+}
 
 // Add returns a + b (broadcast). Backward: da += sum-to-shape(g), db likewise.
 func Add[T tensor.Float](a, b *Value[T]) *Value[T] {
 	return a.tape.Record("add", tensor.Add(a.Data, b.Data), []*Value[T]{a, b},
 		func(g *tensor.Tensor[T]) {
-			a.AccumulateGrad(tensor.SumTo(g, a.Data.Shape...))
-			b.AccumulateGrad(tensor.SumTo(g, b.Data.Shape...))
+			accumulateBroadcastGrad(a, g)
+			accumulateBroadcastGrad(b, g)
 		})
 }
 
@@ -19,8 +46,15 @@ func Add[T tensor.Float](a, b *Value[T]) *Value[T] {
 func Sub[T tensor.Float](a, b *Value[T]) *Value[T] {
 	return a.tape.Record("sub", tensor.Sub(a.Data, b.Data), []*Value[T]{a, b},
 		func(g *tensor.Tensor[T]) {
-			a.AccumulateGrad(tensor.SumTo(g, a.Data.Shape...))
-			b.AccumulateGrad(tensor.Neg(tensor.SumTo(g, b.Data.Shape...)))
+			accumulateBroadcastGrad(a, g)
+			if !b.requiresGrad {
+				return
+			}
+			if slices.Equal(b.Data.Shape, g.Shape) {
+				b.AccumulateOwnedGrad(tensor.Neg(g))
+				return
+			}
+			b.AccumulateOwnedGrad(tensor.Neg(tensor.SumTo(g, b.Data.Shape...)))
 		})
 }
 
@@ -29,10 +63,10 @@ func Mul[T tensor.Float](a, b *Value[T]) *Value[T] {
 	return a.tape.Record("mul", tensor.Mul(a.Data, b.Data), []*Value[T]{a, b},
 		func(g *tensor.Tensor[T]) {
 			if a.requiresGrad {
-				a.AccumulateGrad(tensor.SumTo(tensor.Mul(g, b.Data), a.Data.Shape...))
+				accumulateOwnedBroadcastGrad(a, tensor.Mul(g, b.Data))
 			}
 			if b.requiresGrad {
-				b.AccumulateGrad(tensor.SumTo(tensor.Mul(g, a.Data), b.Data.Shape...))
+				accumulateOwnedBroadcastGrad(b, tensor.Mul(g, a.Data))
 			}
 		})
 }
@@ -42,11 +76,11 @@ func Div[T tensor.Float](a, b *Value[T]) *Value[T] {
 	out := tensor.Div(a.Data, b.Data)
 	return a.tape.Record("div", out, []*Value[T]{a, b}, func(g *tensor.Tensor[T]) {
 		if a.requiresGrad {
-			a.AccumulateGrad(tensor.SumTo(tensor.Div(g, b.Data), a.Data.Shape...))
+			accumulateOwnedBroadcastGrad(a, tensor.Div(g, b.Data))
 		}
 		if b.requiresGrad {
 			gb := tensor.Neg(tensor.Div(tensor.Mul(g, out), b.Data))
-			b.AccumulateGrad(tensor.SumTo(gb, b.Data.Shape...))
+			accumulateOwnedBroadcastGrad(b, gb)
 		}
 	})
 }
@@ -60,35 +94,39 @@ func unary[T tensor.Float](op string, x *Value[T], f func(x T) T,
 		for i, gi := range g.Data {
 			gx.Data[i] = gi * deriv(x.Data.Data[i], out.Data[i])
 		}
-		x.AccumulateGrad(gx)
+		x.AccumulateOwnedGrad(gx)
 	})
 }
 
-// Neg returns -x.
-func Neg[T tensor.Float](x *Value[T]) *Value[T] {
-	return unary("neg", x, func(x T) T { return -x }, func(_, _ T) T { return -1 })
+// Neg returns -x. Backward: dx -= g.
+func Neg[T tensor.Float](x *Value[T]) *Value[T] { return scale("neg", x, -1) }
+
+// Scale returns s*x for a constant s. Backward: dx += s g.
+func Scale[T tensor.Float](x *Value[T], s T) *Value[T] { return scale("scale", x, s) }
+
+// scale records y = s*x under the name op.
+func scale[T tensor.Float](op string, x *Value[T], s T) *Value[T] {
+	return x.tape.Record(op, tensor.Scale(x.Data, s), []*Value[T]{x},
+		func(g *tensor.Tensor[T]) { x.AccumulateOwnedGrad(tensor.Scale(g, s)) })
 }
 
-// Scale returns s*x for a constant s.
-func Scale[T tensor.Float](x *Value[T], s T) *Value[T] {
-	return unary("scale", x, func(x T) T { return s * x }, func(_, _ T) T { return s })
-}
-
-// AddScalar returns x + s for a constant s.
+// AddScalar returns x + s for a constant s. Backward: dx += g.
 func AddScalar[T tensor.Float](x *Value[T], s T) *Value[T] {
-	return unary("add_scalar", x, func(x T) T { return x + s }, func(_, _ T) T { return 1 })
+	return x.tape.Record("add_scalar", tensor.AddScalar(x.Data, s), []*Value[T]{x},
+		func(g *tensor.Tensor[T]) { x.AccumulateGrad(g) })
 }
 
 // Exp returns e^x. Backward: dx += g*e^x.
 func Exp[T tensor.Float](x *Value[T]) *Value[T] {
-	return unary("exp", x, func(x T) T { return T(math.Exp(float64(x))) },
-		func(_, y T) T { return y })
+	out := tensor.Exp(x.Data)
+	return x.tape.Record("exp", out, []*Value[T]{x},
+		func(g *tensor.Tensor[T]) { x.AccumulateOwnedGrad(tensor.Mul(g, out)) })
 }
 
 // Log returns ln x. Backward: dx += g/x.
 func Log[T tensor.Float](x *Value[T]) *Value[T] {
-	return unary("log", x, func(x T) T { return T(math.Log(float64(x))) },
-		func(x, _ T) T { return 1 / x })
+	return x.tape.Record("log", tensor.Log(x.Data), []*Value[T]{x},
+		func(g *tensor.Tensor[T]) { x.AccumulateOwnedGrad(tensor.Div(g, x.Data)) })
 }
 
 // Sqrt returns the square root of x. Backward: dx += g/(2 sqrt x).
@@ -99,7 +137,11 @@ func Sqrt[T tensor.Float](x *Value[T]) *Value[T] {
 
 // Square returns x^2. Backward: dx += 2 g x.
 func Square[T tensor.Float](x *Value[T]) *Value[T] {
-	return unary("square", x, func(x T) T { return x * x }, func(x, _ T) T { return 2 * x })
+	return x.tape.Record("square", tensor.Square(x.Data), []*Value[T]{x},
+		func(g *tensor.Tensor[T]) {
+			gx := tensor.Mul(g, x.Data)
+			x.AccumulateOwnedGrad(tensor.Add(gx, gx))
+		})
 }
 
 // ReLU returns max(x, 0). Its derivative is 1 where x > 0 and 0 elsewhere (0 at x = 0,

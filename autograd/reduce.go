@@ -6,7 +6,7 @@ import "github.com/urpc-go/urpc/tensor"
 // Backward: every element of x receives the gradient of its sum.
 func Sum[T tensor.Float](x *Value[T], axes ...int) *Value[T] {
 	return x.tape.Record("sum", tensor.Sum(x.Data, axes...), []*Value[T]{x},
-		func(g *tensor.Tensor[T]) { x.AccumulateGrad(tensor.Expand(g, x.Data.Shape...)) })
+		func(g *tensor.Tensor[T]) { x.AccumulateOwnedGrad(tensor.Expand(g, x.Data.Shape...)) })
 }
 
 // Mean averages x over axes (all when none are given), keeping reduced axes.
@@ -15,7 +15,7 @@ func Mean[T tensor.Float](x *Value[T], axes ...int) *Value[T] {
 	out := tensor.Mean(x.Data, axes...)
 	count := T(x.Data.Numel() / max(out.Numel(), 1))
 	return x.tape.Record("mean", out, []*Value[T]{x}, func(g *tensor.Tensor[T]) {
-		x.AccumulateGrad(tensor.Scale(tensor.Expand(g, x.Data.Shape...), 1/count))
+		x.AccumulateOwnedGrad(tensor.Expand(tensor.Scale(g, 1/count), x.Data.Shape...))
 	})
 }
 

@@ -18,22 +18,16 @@ func Permute[T tensor.Float](x *Value[T], perm ...int) *Value[T] {
 	perm = slices.Clone(perm)
 	return x.tape.Record("permute", tensor.Permute(x.Data, perm...), []*Value[T]{x},
 		func(g *tensor.Tensor[T]) {
-			x.AccumulateGrad(tensor.Permute(g, tensor.InversePermutation(perm)...))
+			x.AccumulateOwnedGrad(tensor.Permute(g, tensor.InversePermutation(perm)...))
 		})
 }
 
-// Slice crops x to start[i] <= index[i] < end[i]. Backward: the gradient is placed
-// back into a zero tensor of x's shape.
+// Slice crops x to start[i] <= index[i] < end[i]. Backward: the gradient is added
+// into the box of x's gradient it came from.
 func Slice[T tensor.Float](x *Value[T], start, end []int) *Value[T] {
-	start, end = slices.Clone(start), slices.Clone(end)
+	start = slices.Clone(start)
 	return x.tape.Record("slice", tensor.Slice(x.Data, start, end), []*Value[T]{x},
-		func(g *tensor.Tensor[T]) {
-			after := make([]int, len(end))
-			for axis := range end {
-				after[axis] = x.Data.Shape[axis] - end[axis]
-			}
-			x.AccumulateGrad(tensor.Pad(g, start, after, 0))
-		})
+		func(g *tensor.Tensor[T]) { tensor.AddToBox(x.GradBuffer(), start, g) })
 }
 
 // Pad surrounds x with before[i] and after[i] constant elements along each axis.
@@ -46,7 +40,7 @@ func Pad[T tensor.Float](x *Value[T], before, after []int, value T) *Value[T] {
 			for axis := range end {
 				end[axis] = before[axis] + x.Data.Shape[axis]
 			}
-			x.AccumulateGrad(tensor.Slice(g, before, end))
+			x.AccumulateOwnedGrad(tensor.Slice(g, before, end))
 		})
 }
 
@@ -65,7 +59,7 @@ func Concat[T tensor.Float](axis int, parts ...*Value[T]) *Value[T] {
 	}
 	return parts[0].tape.Record("concat", out, parts, func(g *tensor.Tensor[T]) {
 		for i, piece := range tensor.Split(g, axis, sizes...) {
-			parts[i].AccumulateGrad(piece)
+			parts[i].AccumulateOwnedGrad(piece)
 		}
 	})
 }
@@ -75,10 +69,10 @@ func MatMul[T tensor.Float](a, b *Value[T]) *Value[T] {
 	return a.tape.Record("matmul", tensor.MatMul(a.Data, b.Data), []*Value[T]{a, b},
 		func(g *tensor.Tensor[T]) {
 			if a.requiresGrad {
-				a.AccumulateGrad(tensor.MatMul(g, tensor.Transpose(b.Data)))
+				a.AccumulateOwnedGrad(tensor.MatMul(g, tensor.Transpose(b.Data)))
 			}
 			if b.requiresGrad {
-				b.AccumulateGrad(tensor.MatMul(tensor.Transpose(a.Data), g))
+				b.AccumulateOwnedGrad(tensor.MatMul(tensor.Transpose(a.Data), g))
 			}
 		})
 }

@@ -5,7 +5,10 @@
 // the operation's name, its inputs and a backward function. Tape.Backward walks the
 // tape from the end: each backward function receives the gradient of the loss with
 // respect to its output and adds (+=) the gradients with respect to its inputs, so a
-// value used twice receives both contributions. The tape order is an execution order,
+// value used twice receives both contributions. A backward function never retains its
+// gradOut; it hands gradients over with AccumulateGrad (copied at first use),
+// AccumulateOwnedGrad (a tensor it has just allocated, taken over without a copy) or
+// adds into GradBuffer in place. The tape order is an execution order,
 // hence a valid reverse topological order; no graph sort is needed.
 //
 // A tape in no-grad mode records nothing (inference). After Backward the tape drops
@@ -46,16 +49,47 @@ func (v *Value[T]) Tape() *Tape[T] { return v.tape }
 // Inputs returns the values v was computed from (nil for leaves and after Backward).
 func (v *Value[T]) Inputs() []*Value[T] { return v.inputs }
 
-// AccumulateGrad adds g to v's gradient (v.Grad += g), allocating it at first use.
+// AccumulateGrad adds g to v's gradient (v.Grad += g); the first gradient is copied.
 // g is never retained. Nothing happens when v does not require a gradient.
 func (v *Value[T]) AccumulateGrad(g *tensor.Tensor[T]) {
 	if !v.requiresGrad {
 		return
 	}
 	if v.Grad == nil {
-		v.Grad = tensor.Zeros[T](v.Data.Shape...)
+		tensor.MustSameShape("autograd: AccumulateGrad", v.Data.Shape, g.Shape)
+		v.Grad = g.Clone()
+		return
 	}
 	tensor.AddInPlace(v.Grad, g)
+}
+
+// AccumulateOwnedGrad is AccumulateGrad for a gradient g that the caller hands over:
+// a tensor it has just allocated, that no other value or variable refers to (not a
+// view of gradOut, of data, or of another tensor). When v has no gradient yet, g
+// becomes it without a copy; v's later gradients are then added into g's data, so
+// the caller must neither read nor write g after the call.
+func (v *Value[T]) AccumulateOwnedGrad(g *tensor.Tensor[T]) {
+	if !v.requiresGrad {
+		return
+	}
+	if v.Grad == nil {
+		tensor.MustSameShape("autograd: AccumulateOwnedGrad", v.Data.Shape, g.Shape)
+		v.Grad = g
+		return
+	}
+	tensor.AddInPlace(v.Grad, g)
+}
+
+// GradBuffer returns v's gradient for a backward function to add into in place,
+// allocating zeros of v's shape at first use; nil when v does not require a gradient.
+func (v *Value[T]) GradBuffer() *tensor.Tensor[T] {
+	if !v.requiresGrad {
+		return nil
+	}
+	if v.Grad == nil {
+		v.Grad = tensor.Zeros[T](v.Data.Shape...)
+	}
+	return v.Grad
 }
 
 // GradOrZeros returns v's gradient, or zeros of v's shape when none has reached it.
@@ -142,7 +176,7 @@ func (tp *Tape[T]) Backward(loss *Value[T]) {
 	if loss.tape != tp {
 		panic("autograd: Backward from a value of another tape")
 	}
-	loss.AccumulateGrad(tensor.Full[T](1, loss.Data.Shape...))
+	loss.AccumulateOwnedGrad(tensor.Full[T](1, loss.Data.Shape...))
 
 	for i := len(tp.nodes) - 1; i >= 0; i-- {
 		node := tp.nodes[i]
