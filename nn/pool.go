@@ -34,47 +34,54 @@ func MaxPool3dWithIndices[T tensor.Float](x *autograd.Value[T]) (*autograd.Value
 	value := x.Tape().Record("max_pool3d", out, []*autograd.Value[T]{x},
 		func(g *tensor.Tensor[T]) {
 			gx := gradBuffer(x)
-			for i, winner := range indices {
-				gx[(i/outVolume)*inVolume+winner] += g.Data[i]
-			}
+			parallelItems(convWorkers(xs[0]*xs[1]), xs[0]*xs[1], func(_, p int) {
+				plane := gx[p*inVolume : (p+1)*inVolume]
+				for i, winner := range indices[p*outVolume : (p+1)*outVolume] {
+					plane[winner] += g.Data[p*outVolume+i]
+				}
+			})
 		})
 	return value, indices
 }
 
 // maxPoolForward writes the window maxima of x (shape xs) into out and the flat index
-// of each winner (within its (n, c) volume) into indices.
+// of each winner (within its (n, c) volume) into indices, one (n, c) plane per item
+// spread over the cores.
 func maxPoolForward[T tensor.Float](out []T, indices []int, x []T, xs []int) {
 	d, h, w := xs[2], xs[3], xs[4]
 	od, oh, ow := d/2, h/2, w/2
-	volume := d * h * w
-	i := 0
-	for nc := range xs[0] * xs[1] {
-		vol := x[nc*volume : (nc+1)*volume]
+	inVolume, outVolume := d*h*w, od*oh*ow
+	parallelItems(convWorkers(xs[0]*xs[1]), xs[0]*xs[1], func(_, p int) {
+		vol := x[p*inVolume : (p+1)*inVolume]
+		i := p * outVolume
 		for z := range od {
 			for y := range oh {
-				for xx := range ow {
-					first := (2*z*h+2*y)*w + 2*xx
-					out[i], indices[i] = windowMax(vol, first, h, w)
-					i++
-				}
+				first := (2*z*h + 2*y) * w
+				rows := [4][]T{vol[first : first+w], vol[first+w : first+2*w],
+					vol[first+h*w : first+h*w+w], vol[first+h*w+w : first+h*w+2*w]}
+				rowMax(out[i:i+ow], indices[i:i+ow], rows, first, h*w, w)
+				i += ow
 			}
 		}
-	}
+	})
 }
 
-// windowMax scans the 2x2x2 window whose first element is vol[first] in raster order
-// and returns the first maximum (replaced only by a larger value or NaN) and its index.
-func windowMax[T tensor.Float](vol []T, first, h, w int) (T, int) {
-	best, at := vol[first], first
-	for a := range 2 {
-		for b := range 2 {
+// rowMax computes one output row of the pooling: rows are the input rows (d, h),
+// (d, h+1), (d+1, h), (d+1, h+1) of the windows, scanned in that raster order with
+// the first maximum kept (replaced only by a larger value or NaN); first is the flat
+// index of rows[0][0], plane = H*W and w = W.
+func rowMax[T tensor.Float](out []T, indices []int, rows [4][]T, first, plane, w int) {
+	offsets := [4]int{first, first + w, first + plane, first + plane + w}
+	for xx := range out {
+		j := 2 * xx
+		best, at := rows[0][j], offsets[0]+j
+		for r, row := range rows {
 			for e := range 2 {
-				j := first + (a*h+b)*w + e
-				if v := vol[j]; v > best || v != v {
-					best, at = v, j
+				if v := row[j+e]; v > best || v != v {
+					best, at = v, offsets[r]+j+e
 				}
 			}
 		}
+		out[xx], indices[xx] = best, at
 	}
-	return best, at
 }
