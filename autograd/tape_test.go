@@ -92,7 +92,7 @@ func TestBackwardFromNonScalarPanics(t *testing.T) {
 
 // The checker must notice a wrong backward: here one that forgets a factor 2.
 func TestGradCheckDetectsWrongGradient(t *testing.T) {
-	wrongSquare := func(tape *autograd.Tape[float64], in []*autograd.Value[float64]) *autograd.Value[float64] {
+	wrongSquare := func(tape *tp64, in []*v64) *v64 {
 		x := in[0]
 		return tape.Record("wrong_square", tensor.Square(x.Data), in,
 			func(g *tensor.Tensor[float64]) { x.AccumulateGrad(tensor.Mul(g, x.Data)) })
