@@ -111,4 +111,5 @@ func (d *Device) grid1D(n int) [3]uint32 {
 // allKernels lists every kernel of the package (tests check each has its SPIR-V).
 var allKernels = []*kernelSpec{&elementwiseKernel, &sgdKernel, &gemmKernel,
 	&softmaxKernel, &softmaxBackwardKernel, &im2colKernel, &col2imKernel,
-	&channelSumKernel}
+	&channelSumKernel, &maxPoolKernel, &maxPoolBackwardKernel, &instNormKernel,
+	&instNormBackwardKernel}
