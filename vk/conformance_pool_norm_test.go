@@ -15,6 +15,14 @@ func init() {
 			d *Device) []result {
 			return maxPoolCase(d, []int{2, 3, 6, 5, 7})
 		}},
+		conformanceCase{name: "upsample-trilinear/x2", run: func(t *testing.T,
+			d *Device) []result {
+			return upsampleCase(d, []int{2, 3, 3, 4, 5}, [3]int{6, 8, 10}, false)
+		}},
+		conformanceCase{name: "upsample-trilinear/odd,align", run: func(t *testing.T,
+			d *Device) []result {
+			return upsampleCase(d, []int{1, 2, 4, 3, 5}, [3]int{6, 7, 8}, true)
+		}},
 		conformanceCase{name: "instnorm3d", run: func(t *testing.T, d *Device) []result {
 			return instNormCase(d, []int{2, 3, 9, 10, 11}, false)
 		}},
@@ -78,4 +86,21 @@ func instNormCase(d *Device, shape []int, relu bool) []result {
 		b.Release()
 	}
 	return []result{{"out", download(by), out}, {"grad x", download(gx), grads[0]}}
+}
+
+// upsampleCase compares UpsampleTrilinear and its backward with nn.UpsampleTrilinear.
+func upsampleCase(d *Device, shape []int, size [3]int, alignCorners bool) []result {
+	x := randomTensor(45, shape...)
+	g := randomSlice(46, shape[0]*shape[1]*size[0]*size[1]*size[2])
+	out, grads := cpuForwardBackward([]*tensor.Tensor[float32]{x}, g,
+		func(in []*autograd.Value[float32]) *autograd.Value[float32] {
+			return nn.UpsampleTrilinear(in[0], size, alignCorners)
+		})
+	bx, bg := d.Upload(x.Data), d.Upload(g)
+	bout, gx := d.NewBuffer(len(out)), d.NewBuffer(bx.n)
+	d.UpsampleTrilinear(bout, bx, shape, size, alignCorners)
+	d.UpsampleTrilinearBackward(gx, bg, shape, size, alignCorners, false)
+	bx.Release()
+	bg.Release()
+	return []result{{"out", download(bout), out}, {"grad x", download(gx), grads[0]}}
 }
