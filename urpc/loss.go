@@ -121,7 +121,7 @@ func scalarsOf[T tensor.Float](vs []*autograd.Value[T]) []float64 {
 func sumAll[T tensor.Float](x *autograd.Value[T]) *autograd.Value[T] {
 	out := tensor.Scalar(T(tensor.SumAll(x.Data)))
 	return x.Tape().Record("sum_all", out, []*autograd.Value[T]{x}, func(g *tensor.Tensor[T]) {
-		x.AccumulateGrad(tensor.Full(g.Data[0], x.Shape()...))
+		x.AccumulateOwnedGrad(tensor.Full(g.Data[0], x.Shape()...))
 	})
 }
 

@@ -27,41 +27,62 @@ func MeanPrediction[T tensor.Float](probs []*autograd.Value[T]) *autograd.Value[
 }
 
 // LogMeanPrediction returns log p_c of Eq. 2 from the log-probabilities log p_s
-// [N, C, D, H, W] of the S heads, as log((1/S) sum_s exp(log p_s)) taken around the
-// largest term, so it stays finite where every p_s^j underflows to 0.
+// [N, C, D, H, W] of the S heads, as log((1/S) sum_s p_s) with p_s = exp(log p_s) (one
+// vectorised exponential per head). Where sum_s p_s falls below underflowGuard, the
+// voxel is recomputed around its largest log p_s, so it stays finite and accurate
+// where every p_s^j underflows to 0.
 // Backward: d log p_c / d log p_s = exp(log p_s - log p_c) / S = p_s / (S p_c), the
 // share of head s in p_c, kept from the forward pass.
 func LogMeanPrediction[T tensor.Float](logProbs []*autograd.Value[T]) *autograd.Value[T] {
 	checkHeads("LogMeanPrediction", logProbs)
 	logS := math.Log(float64(len(logProbs)))
-	out := tensor.Zeros[T](logProbs[0].Shape()...)
 	shares := make([]*tensor.Tensor[T], len(logProbs))
-	for s := range shares {
-		shares[s] = tensor.Zeros[T](out.Shape...)
+	for s, lp := range logProbs {
+		shares[s] = tensor.Exp(lp.Data)
 	}
+	out := tensor.Zeros[T](logProbs[0].Shape()...)
 	for i := range out.Data {
-		peak := math.Inf(-1)
-		for _, lp := range logProbs {
-			peak = max(peak, float64(lp.Data.Data[i]))
-		}
-		total := 0.0
-		for s, lp := range logProbs {
-			term := math.Exp(float64(lp.Data.Data[i]) - peak)
-			shares[s].Data[i] = T(term)
-			total += term
-		}
-		for _, share := range shares {
-			share.Data[i] = T(float64(share.Data[i]) / total)
-		}
-		out.Data[i] = T(peak + math.Log(total) - logS)
+		out.Data[i] = T(normaliseShares(logProbs, shares, i) - logS)
 	}
 
 	return logProbs[0].Tape().Record("log_mean_prediction", out, logProbs,
 		func(g *tensor.Tensor[T]) {
 			for s, lp := range logProbs {
-				lp.AccumulateGrad(tensor.Mul(g, shares[s]))
+				lp.AccumulateOwnedGrad(tensor.Mul(g, shares[s]))
 			}
 		})
+}
+
+// underflowGuard is the sum of the p_s of a voxel below which LogMeanPrediction
+// recomputes the voxel around its largest log p_s: smaller float32 terms may already
+// be subnormal (below about 1.2e-38) and have lost precision.
+const underflowGuard = 1e-30
+
+// normaliseShares turns shares[s].Data[i] = p_s into the share p_s / sum_s p_s of every
+// head and returns log sum_s p_s, at element i. Below underflowGuard it uses
+// exp(log p_s - peak) with the largest log p_s as peak instead of p_s.
+func normaliseShares[T tensor.Float](logProbs []*autograd.Value[T], shares []*tensor.Tensor[T],
+	i int) float64 {
+	total, peak := 0.0, 0.0
+	for _, share := range shares {
+		total += float64(share.Data[i])
+	}
+	if !(total >= underflowGuard) {
+		peak, total = math.Inf(-1), 0
+		for _, lp := range logProbs {
+			peak = max(peak, float64(lp.Data.Data[i]))
+		}
+		for s, lp := range logProbs {
+			term := math.Exp(float64(lp.Data.Data[i]) - peak)
+			shares[s].Data[i] = T(term)
+			total += term
+		}
+	}
+
+	for _, share := range shares {
+		share.Data[i] = T(float64(share.Data[i]) / total)
+	}
+	return peak + math.Log(total)
 }
 
 // voxelShape returns shape with the class axis set to 1: [N, 1, D, H, W].
@@ -111,8 +132,8 @@ func SquaredDistance[T tensor.Float](a, b *autograd.Value[T]) *autograd.Value[T]
 					}
 				}
 			}
-			a.AccumulateGrad(gradA)
-			b.AccumulateGrad(gradB)
+			a.AccumulateOwnedGrad(gradA)
+			b.AccumulateOwnedGrad(gradB)
 		})
 }
 
@@ -138,24 +159,23 @@ func PyramidConsistency[T tensor.Float](sqDist []*autograd.Value[T], classes int
 }
 
 // klDivergence returns KL(P || Q) = sum_j P^j (log P^j - log Q^j) at every voxel of
-// log-probabilities logP, logQ [N, C, D, H, W], as [N, 1, D, H, W]. Only logarithms
-// enter, so an underflowed P^j contributes 0 instead of 0 * inf.
+// log-probabilities logP, logQ [N, C, D, H, W], as [N, 1, D, H, W], with P = exp(logP)
+// taken in one vectorised pass. Only logarithms enter the difference, so an
+// underflowed P^j contributes 0 instead of 0 * inf.
 // Backward: dlogP^j += g P^j (log P^j - log Q^j + 1), dlogQ^j -= g P^j, with P kept
 // from the forward pass.
 func klDivergence[T tensor.Float](logP, logQ *autograd.Value[T]) *autograd.Value[T] {
 	checkPair("Uncertainty", logP, logQ)
 	n, c, v := classLayout("Uncertainty", logP.Shape())
 	out := tensor.Zeros[T](voxelShape(logP.Shape())...)
-	probP := tensor.Zeros[T](logP.Shape()...)
+	probP := tensor.Exp(logP.Data)
 	for i := range n {
 		for k := range v {
 			total := 0.0
 			for j := range c {
 				at := (i*c+j)*v + k
 				lp, lq := float64(logP.Data.Data[at]), float64(logQ.Data.Data[at])
-				p := math.Exp(lp)
-				probP.Data[at] = T(p)
-				total += p * (lp - lq)
+				total += float64(probP.Data[at]) * (lp - lq)
 			}
 			out.Data[i*v+k] = T(total)
 		}
@@ -175,8 +195,8 @@ func klDivergence[T tensor.Float](logP, logQ *autograd.Value[T]) *autograd.Value
 					}
 				}
 			}
-			logP.AccumulateGrad(gradP)
-			logQ.AccumulateGrad(gradQ)
+			logP.AccumulateOwnedGrad(gradP)
+			logQ.AccumulateOwnedGrad(gradQ)
 		})
 }
 

@@ -72,14 +72,13 @@ func NegativeLogLikelihood[T tensor.Float, L Label](logProbs *autograd.Value[T],
 	out := tensor.Scalar(T(total / count))
 	return logProbs.Tape().Record("nll", out, []*autograd.Value[T]{logProbs},
 		func(g *tensor.Tensor[T]) {
-			grad := tensor.Zeros[T](logProbs.Shape()...)
+			grad := logProbs.GradBuffer().Data
 			step := T(-float64(g.Data[0]) / count)
 			for i := range n {
 				for k := range v {
-					grad.Data[(i*c+int(labels[i*v+k]))*v+k] = step
+					grad[(i*c+int(labels[i*v+k]))*v+k] += step
 				}
 			}
-			logProbs.AccumulateGrad(grad)
 		})
 }
 
@@ -165,7 +164,7 @@ func SoftDiceLoss[T tensor.Float, L Label](probs *autograd.Value[T],
 					}
 				}
 			}
-			probs.AccumulateGrad(grad)
+			probs.AccumulateOwnedGrad(grad)
 		})
 }
 
