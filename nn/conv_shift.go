@@ -15,13 +15,17 @@ import "github.com/urpc-go/urpc/tensor"
 // with out channels-last. Positions with y >= Ho or x >= Wo are junk, computed and
 // dropped: the form pays when they are few (large H and W) and the channels many
 // enough for each product to be a real matrix product.
+//
+// TODO(asm.Sgemm needs lda >= k): with overlapping rows (leading dimension C instead
+// of group*C) the products could read a plain padded slab, without its kW-fold copy
+// along W; Sgemm's argument check rejects that leading dimension.
 
 // shiftPlan is the padded geometry of one stride-1 direction of a convolution.
 type shiftPlan struct {
 	kernel, pad  [3]int
 	src, out     [3]int
 	hp, wp       int
-	offsets      []int // off_ab, in positions, for each (a, b)
+	offsets      []int // the slab position each product starts at (setGroup)
 	srcC, dstC   int
 	slabRowsPlus int // kD - 1: slab depth beyond the output slices of a tile
 
@@ -76,7 +80,7 @@ func (s *shiftPlan) setGroup(g int) {
 
 // Shifted-form budgets: a worker's slab holds at most about shiftSlabElems elements
 // (at least one output slice's worth); products run on chunks of positions so that
-// the output chunk (forwardChunkElems elements) stays in L1 while the 9 shifted
+// the output chunk (forwardChunkElems elements) stays in L1 while the kD*kH shifted
 // products of one chunk read the same band of the slab, and the weight gradient's
 // products take weightChunk positions at a time.
 const (
