@@ -54,6 +54,8 @@ func (d *Device) bind(v view) (binding, uint32) {
 	start := uint64(4 * v.off)
 	aligned := start - start%align
 	size := start - aligned + uint64(4*max(v.n, 1))
+	// TODO(large tensors): only elementwise ops and SGD chunk; GEMM, conv, pooling,
+	// norm and resampling operands above maxStorageBufferRange panic here.
 	if size > d.limits.MaxStorageBufferRange {
 		panic(fmt.Sprintf("vk: a view of %d floats exceeds maxStorageBufferRange %d bytes",
 			v.n, d.limits.MaxStorageBufferRange))
