@@ -77,6 +77,7 @@ func (d *Device) im2col(cols, x *Buffer, s Conv3dShape, n int) {
 
 // TODO(PPNet ops): ConvTranspose3d and UpsampleNearest have no kernel yet; the
 // column matrix [K, P] of one sample is allocated per call.
+
 // Conv3d computes out [N, Cout, OD, OH, OW] = x conv weight + bias (bias [Cout] may be
 // nil) as, per sample, weight [Cout, K] times the im2col matrix [K, P] on the device.
 func (d *Device) Conv3d(out, x, weight, bias *Buffer, s Conv3dShape) {

@@ -55,6 +55,7 @@ func (d *Device) MaxPool3dBackward(gx, g, indices *Buffer, shape []int) {
 
 // TODO(affine norms): no gamma/beta (PPNet's instance norm has none); BatchNorm3d is
 // not ported.
+
 // InstanceNorm3d normalises each (n, c) volume of x [N, C, D, H, W] without affine
 // part: y = (x - mean) / sqrt(var + eps) (biased variance), followed by max(y, 0) when
 // relu (nn.InstanceNorm3dReLU with nil gamma and beta). stats (2*N*C values) receives

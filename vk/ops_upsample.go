@@ -62,6 +62,7 @@ func (a linearAxis) backwardWords(in int) []uint32 {
 
 // TODO(speed): the tables are rebuilt and uploaded (a queue flush) at every call;
 // cache them per geometry when a training step runs on the device.
+
 // resampleTables uploads the three axis tables (forward or transposed) and returns the
 // buffer and each axis' word offset in it.
 func (d *Device) resampleTables(in, out [3]int, alignCorners, backward bool) (*Buffer,

@@ -65,6 +65,7 @@ static int load_device_functions(urpc_dev *d, VkInstance inst) {
 
 // TODO(discrete GPUs): all buffers live in host-visible memory (system RAM on most
 // discrete GPUs); device-local buffers with staging copies would be faster there.
+
 // pick_queue_and_memory finds a compute queue family and a host-visible, coherent
 // memory type (device-local preferred); it returns 0 when there is none.
 static int pick_queue_and_memory(VkInstance inst, VkPhysicalDevice phys, uint32_t *family,
