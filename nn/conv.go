@@ -53,13 +53,13 @@ func Conv3d[T tensor.Float](x, weight, bias *autograd.Value[T],
 
 	return x.Tape().Record("conv3d", out, convInputs(x, weight, bias), func(g *tensor.Tensor[T]) {
 		if x.RequiresGrad() {
-			convBackwardData(plan, gradBuffer(x), g.Data, weight.Data.Data, nil)
+			convBackwardData(plan, x.GradBuffer().Data, g.Data, weight.Data.Data, nil)
 		}
 		if weight.RequiresGrad() {
-			convBackwardWeight(plan, gradBuffer(weight), x.Data.Data, g.Data)
+			convBackwardWeight(plan, weight.GradBuffer().Data, x.Data.Data, g.Data)
 		}
 		if bias != nil && bias.RequiresGrad() {
-			addChannelSums(gradBuffer(bias), g)
+			addChannelSums(bias.GradBuffer().Data, g)
 		}
 	})
 }
@@ -100,13 +100,13 @@ func ConvTranspose3d[T tensor.Float](x, weight, bias *autograd.Value[T],
 	inputs := convInputs(x, weight, bias)
 	return x.Tape().Record("conv_transpose3d", out, inputs, func(g *tensor.Tensor[T]) {
 		if x.RequiresGrad() {
-			convForward(plan, gradBuffer(x), g.Data, weight.Data.Data, nil)
+			convForward(plan, x.GradBuffer().Data, g.Data, weight.Data.Data, nil)
 		}
 		if weight.RequiresGrad() {
-			convBackwardWeight(plan, gradBuffer(weight), g.Data, x.Data.Data)
+			convBackwardWeight(plan, weight.GradBuffer().Data, g.Data, x.Data.Data)
 		}
 		if bias != nil && bias.RequiresGrad() {
-			addChannelSums(gradBuffer(bias), g)
+			addChannelSums(bias.GradBuffer().Data, g)
 		}
 	})
 }
@@ -183,13 +183,10 @@ func addChannelSums[T tensor.Float](gb []T, g *tensor.Tensor[T]) {
 	}
 }
 
-// gradBuffer returns the data of v's gradient, allocating zeros at first use, so that
-// a backward pass can add into it directly.
+// gradBuffer returns the data of v's gradient for a backward pass to add into in place
+// (allocated as zeros at first use); v must require a gradient.
 func gradBuffer[T tensor.Float](v *autograd.Value[T]) []T {
-	if v.Grad == nil {
-		v.Grad = tensor.Zeros[T](v.Data.Shape...)
-	}
-	return v.Grad.Data
+	return v.GradBuffer().Data
 }
 
 // convInputs lists the inputs of a convolution node (bias only when present).

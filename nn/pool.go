@@ -33,7 +33,7 @@ func MaxPool3dWithIndices[T tensor.Float](x *autograd.Value[T]) (*autograd.Value
 	inVolume, outVolume := xs[2]*xs[3]*xs[4], out.Numel()/max(xs[0]*xs[1], 1)
 	value := x.Tape().Record("max_pool3d", out, []*autograd.Value[T]{x},
 		func(g *tensor.Tensor[T]) {
-			gx := gradBuffer(x)
+			gx := x.GradBuffer().Data
 			parallelItems(convWorkers(xs[0]*xs[1]), xs[0]*xs[1], func(_, p int) {
 				plane := gx[p*inVolume : (p+1)*inVolume]
 				for i, winner := range indices[p*outVolume : (p+1)*outVolume] {

@@ -29,7 +29,7 @@ func resample[T tensor.Float](x *autograd.Value[T], op string,
 	})
 
 	return x.Tape().Record(op, result, []*autograd.Value[T]{x}, func(g *tensor.Tensor[T]) {
-		gx := gradBuffer(x)
+		gx := x.GradBuffer().Data
 		planes(xs[0]*xs[1], in[2], func(p int, row []T) {
 			src := g.Data[p*outVolume : (p+1)*outVolume]
 			dst := gx[p*inVolume : (p+1)*inVolume]
