@@ -29,6 +29,17 @@ func init() {
 			run: func(t *testing.T, d *Device) []result { return conv3dCase(d, s) },
 		})
 	}
+	blocked := Conv3dShape{N: 2, Cin: 3, D: 5, H: 6, W: 7, Cout: 4, KD: 3, KH: 3, KW: 3,
+		Stride: [3]int{1, 1, 1}, Padding: [3]int{1, 1, 1}}
+	register(conformanceCase{
+		name: "conv3d/column-blocks-of-50-positions",
+		run: func(t *testing.T, d *Device) []result {
+			saved := d.maxColumnFloats
+			d.maxColumnFloats = 3 * 27 * 50
+			defer func() { d.maxColumnFloats = saved }()
+			return conv3dCase(d, blocked)
+		},
+	})
 }
 
 // conv3dCase compares Conv3d and Conv3dBackward with nn.Conv3d.

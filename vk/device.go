@@ -25,6 +25,10 @@ type Limits struct {
 	MaxWorkGroupCount [3]uint32
 }
 
+// maxColumnFloats is the largest convolution column block in values (128 MiB): larger
+// column matrices are built and multiplied in blocks of output positions.
+const maxColumnFloats = 1 << 25
+
 // Options tune Open.
 type Options struct {
 	// Validation enables the VK_LAYER_KHRONOS_validation instance layer when it is
@@ -42,6 +46,10 @@ type Device struct {
 	pool   map[int][]*memory
 	live   int
 	closed bool
+
+	// maxColumnFloats bounds the column block of a convolution (values); tests lower
+	// it to exercise the blocked path.
+	maxColumnFloats int
 
 	validation bool
 }
@@ -76,7 +84,9 @@ func OpenWith(name string, opts Options) (*Device, error) {
 		return nil, err
 	}
 	return &Device{name: info.name, limits: info.limits, be: be,
-		pool: map[int][]*memory{}, validation: info.validation}, nil
+		pool: map[int][]*memory{}, validation: info.validation,
+		maxColumnFloats: int(min(info.limits.MaxStorageBufferRange/4, maxColumnFloats))},
+		nil
 }
 
 // Name returns the physical device's name, e.g. "llvmpipe (LLVM 15.0.6, 256 bits)".

@@ -46,6 +46,17 @@ type view struct {
 // whole returns the view of all of b.
 func whole(b *Buffer) view { return view{buf: b, n: b.n} }
 
+// optional returns the view of all of b, or the empty view (buf nil) when b is nil.
+func optional(b *Buffer) view {
+	if b == nil {
+		return view{}
+	}
+	return whole(b)
+}
+
+// sub returns the n values of v starting at its element off.
+func (v view) sub(off, n int) view { return view{buf: v.buf, off: v.off + off, n: n} }
+
 // bind turns v into a descriptor at an aligned offset and returns the element offset
 // of v's first value inside the bound range (passed to the shader as a push constant).
 func (d *Device) bind(v view) (binding, uint32) {
@@ -54,8 +65,9 @@ func (d *Device) bind(v view) (binding, uint32) {
 	start := uint64(4 * v.off)
 	aligned := start - start%align
 	size := start - aligned + uint64(4*max(v.n, 1))
-	// TODO(large tensors): only elementwise ops and SGD chunk; GEMM, conv, pooling,
-	// norm and resampling operands above maxStorageBufferRange panic here.
+	// TODO(large tensors): only elementwise ops, SGD and the convolution's column
+	// matrix are cut into chunks; a GEMM, conv, pooling, norm or resampling operand
+	// (one activation) above maxStorageBufferRange panics here.
 	if size > d.limits.MaxStorageBufferRange {
 		panic(fmt.Sprintf("vk: a view of %d floats exceeds maxStorageBufferRange %d bytes",
 			v.n, d.limits.MaxStorageBufferRange))

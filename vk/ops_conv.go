@@ -3,8 +3,8 @@ package vk
 import "fmt"
 
 var (
-	im2colKernel     = kernelSpec{name: "im2col", bindings: 2, pushWords: 18}
-	col2imKernel     = kernelSpec{name: "col2im", bindings: 2, pushWords: 19}
+	im2colKernel     = kernelSpec{name: "im2col", bindings: 2, pushWords: 20}
+	col2imKernel     = kernelSpec{name: "col2im", bindings: 2, pushWords: 21}
 	channelSumKernel = kernelSpec{name: "channel_sum", bindings: 2, pushWords: 6}
 )
 
@@ -40,18 +40,25 @@ func (s Conv3dShape) sizes() (inVol, outVol, k, p int) {
 	return s.Cin * s.D * s.H * s.W, s.Cout * p, s.Cin * s.KD * s.KH * s.KW, p
 }
 
-// check panics unless the buffers have the lengths of s (nil buffers are skipped).
-func (s Conv3dShape) check(op string, x, weight, bias, out *Buffer) {
+// check panics unless the views have the lengths of s (empty views are skipped).
+func (s Conv3dShape) check(op string, x, weight, bias, out view) {
 	inVol, outVol, k, _ := s.sizes()
 	for _, c := range []struct {
-		b    *Buffer
+		v    view
 		want int
 	}{{x, s.N * inVol}, {weight, s.Cout * k}, {bias, s.Cout}, {out, s.N * outVol}} {
-		if c.b != nil && c.b.n != c.want {
-			panic(fmt.Sprintf("vk: %s buffer of %d values, want %d for %+v", op, c.b.n,
+		if c.v.buf != nil && c.v.n != c.want {
+			panic(fmt.Sprintf("vk: %s buffer of %d values, want %d for %+v", op, c.v.n,
 				c.want, s))
 		}
 	}
+}
+
+// pointwise reports whether s is a 1x1x1 convolution with stride 1 and no padding,
+// whose column matrix is the input volume itself.
+func (s Conv3dShape) pointwise() bool {
+	return s.KD == 1 && s.KH == 1 && s.KW == 1 && s.Stride == [3]int{1, 1, 1} &&
+		s.Padding == [3]int{}
 }
 
 // geometryWords returns the 16 push constants shared by im2col and col2im.
@@ -68,29 +75,51 @@ func (s Conv3dShape) geometryWords() []uint32 {
 	return append(w, uint32(o[0]), uint32(o[1]), uint32(o[2]))
 }
 
-// im2col unfolds sample n of x into cols [K, P].
-func (d *Device) im2col(cols, x *Buffer, s Conv3dShape, n int) {
-	inVol, _, k, p := s.sizes()
-	d.record(&im2colKernel, d.grid1D(k*p), s.geometryWords(),
-		view{buf: x, off: n * inVol, n: inVol}, whole(cols))
+// columnChunk returns how many output positions one column block [K, chunk] covers:
+// all P when the block fits d.maxColumnFloats values, fewer otherwise.
+func (d *Device) columnChunk(k, p int) int {
+	return max(1, min(p, d.maxColumnFloats/k))
 }
 
-// TODO(PPNet ops): ConvTranspose3d and UpsampleNearest have no kernel yet; the
-// column matrix [K, P] of one sample is allocated per call.
+// im2col unfolds the output positions [p0, p0+pc) of sample n of x into cols [K, pc].
+func (d *Device) im2col(cols view, x view, s Conv3dShape, n, p0, pc int) {
+	inVol, _, k, _ := s.sizes()
+	push := append(s.geometryWords(), uint32(p0), uint32(pc))
+	d.record(&im2colKernel, d.grid1D(k*pc), push, x.sub(n*inVol, inVol), cols.sub(0, k*pc))
+}
+
+// TODO(PPNet ops): ConvTranspose3d and UpsampleNearest have no kernel yet.
 
 // Conv3d computes out [N, Cout, OD, OH, OW] = x conv weight + bias (bias [Cout] may be
 // nil) as, per sample, weight [Cout, K] times the im2col matrix [K, P] on the device.
+// The column matrix is built in blocks of output positions (see columnChunk).
 func (d *Device) Conv3d(out, x, weight, bias *Buffer, s Conv3dShape) {
+	d.conv3d(whole(out), whole(x), whole(weight), optional(bias), s)
+}
+
+// conv3d is Conv3d on views; an empty bias view means no bias.
+func (d *Device) conv3d(out, x, weight, bias view, s Conv3dShape) {
 	s.check("Conv3d", x, weight, bias, out)
-	_, outVol, k, p := s.sizes()
-	cols := d.NewBuffer(k * p)
-	defer cols.Release()
-	for n := range s.N {
-		d.im2col(cols, x, s, n)
-		d.gemm(gemmShape{m: s.Cout, n: p, k: k, lda: k, ldb: p, ldc: p, alpha: 1, batch: 1},
-			whole(weight), whole(cols), view{buf: out, off: n * outVol, n: outVol})
+	inVol, outVol, k, p := s.sizes()
+	if s.pointwise() {
+		for n := range s.N {
+			d.gemm(gemmShape{m: s.Cout, n: p, k: k, lda: k, ldb: p, ldc: p, alpha: 1,
+				batch: 1}, weight, x.sub(n*inVol, inVol), out.sub(n*outVol, outVol))
+		}
+	} else {
+		chunk := d.columnChunk(k, p)
+		cols := d.NewBuffer(k * chunk)
+		defer cols.Release()
+		for n := range s.N {
+			for p0 := 0; p0 < p; p0 += chunk {
+				pc := min(chunk, p-p0)
+				d.im2col(whole(cols), x, s, n, p0, pc)
+				d.gemm(gemmShape{m: s.Cout, n: pc, k: k, lda: k, ldb: pc, ldc: p, alpha: 1,
+					batch: 1}, weight, whole(cols), out.sub(n*outVol+p0, outVol-p0))
+			}
+		}
 	}
-	if bias != nil {
+	if bias.buf != nil {
 		d.elementwise(opAdd, out, out, bias, p, s.Cout, 0)
 	}
 }
@@ -103,41 +132,93 @@ func (d *Device) Conv3d(out, x, weight, bias *Buffer, s Conv3dShape) {
 //	gx[n] += col2im(weight^T [K, Cout] * g[n] [Cout, P])
 func (d *Device) Conv3dBackward(gx, gw, gb, g, x, weight *Buffer, s Conv3dShape,
 	accumulate bool) {
+	d.conv3dBackward(optional(gx), whole(gw), optional(gb), whole(g), whole(x),
+		whole(weight), s, accumulate)
+}
+
+// conv3dBackward is Conv3dBackward on views; empty gx or gb views are skipped.
+func (d *Device) conv3dBackward(gx, gw, gb, g, x, weight view, s Conv3dShape,
+	accumulate bool) {
 	s.check("Conv3dBackward", x, weight, gb, g)
-	s.check("Conv3dBackward", gx, gw, nil, nil)
+	s.check("Conv3dBackward", gx, gw, view{}, view{})
+	if s.pointwise() {
+		d.pointwiseBackward(gx, gw, g, x, weight, s, accumulate)
+	} else {
+		d.unfoldedBackward(gx, gw, g, x, weight, s, accumulate)
+	}
+	if gb.buf != nil {
+		_, _, _, p := s.sizes()
+		d.channelSum(gb, g, s.N, s.Cout, p, accumulate)
+	}
+}
+
+// pointwiseBackward is the weight and input gradient of a pointwise convolution, whose
+// column matrix is x[n] [Cin, P] itself.
+func (d *Device) pointwiseBackward(gx, gw, g, x, weight view, s Conv3dShape,
+	accumulate bool) {
 	inVol, outVol, k, p := s.sizes()
-	cols := d.NewBuffer(k * p)
-	defer cols.Release()
-	gOut := func(n int) view { return view{buf: g, off: n * outVol, n: outVol} }
 	for n := range s.N {
-		d.im2col(cols, x, s, n)
 		beta := float32(1)
 		if n == 0 && !accumulate {
 			beta = 0
 		}
+		gOut := g.sub(n*outVol, outVol)
 		d.gemm(gemmShape{transB: true, m: s.Cout, n: k, k: p, lda: p, ldb: p, ldc: k,
-			alpha: 1, beta: beta, batch: 1}, gOut(n), whole(cols), whole(gw))
-		if gx == nil {
-			continue
+			alpha: 1, beta: beta, batch: 1}, gOut, x.sub(n*inVol, inVol), gw)
+		if gx.buf != nil {
+			d.gemm(gemmShape{transA: true, m: k, n: p, k: s.Cout, lda: k, ldb: p, ldc: p,
+				alpha: 1, beta: float32(boolWord(accumulate)), batch: 1}, weight, gOut,
+				gx.sub(n*inVol, inVol))
 		}
-		d.gemm(gemmShape{transA: true, m: k, n: p, k: s.Cout, lda: k, ldb: p, ldc: p,
-			alpha: 1, batch: 1}, whole(weight), gOut(n), whole(cols))
-		push := append(s.geometryWords(), boolWord(accumulate))
-		d.record(&col2imKernel, d.grid1D(inVol), push, whole(cols),
-			view{buf: gx, off: n * inVol, n: inVol})
 	}
-	if gb != nil {
-		d.ChannelSum(gb, g, s.N, s.Cout, p, accumulate)
+}
+
+// unfoldedBackward is the weight and input gradient through column blocks [K, pc]:
+// im2col for the weight gradient, col2im of weight^T * g for the input gradient.
+func (d *Device) unfoldedBackward(gx, gw, g, x, weight view, s Conv3dShape,
+	accumulate bool) {
+	inVol, outVol, k, p := s.sizes()
+	chunk := d.columnChunk(k, p)
+	cols := d.NewBuffer(k * chunk)
+	defer cols.Release()
+	first := true
+	for n := range s.N {
+		for p0 := 0; p0 < p; p0 += chunk {
+			pc := min(chunk, p-p0)
+			gOut := g.sub(n*outVol+p0, outVol-p0)
+			d.im2col(whole(cols), x, s, n, p0, pc)
+			beta := float32(1)
+			if first && !accumulate {
+				beta = 0
+			}
+			d.gemm(gemmShape{transB: true, m: s.Cout, n: k, k: pc, lda: p, ldb: pc, ldc: k,
+				alpha: 1, beta: beta, batch: 1}, gOut, whole(cols), gw)
+			first = false
+			if gx.buf == nil {
+				continue
+			}
+			d.gemm(gemmShape{transA: true, m: k, n: pc, k: s.Cout, lda: k, ldb: p, ldc: pc,
+				alpha: 1, batch: 1}, weight, gOut, whole(cols))
+			push := append(s.geometryWords(), boolWord(accumulate || p0 > 0), uint32(p0),
+				uint32(pc))
+			d.record(&col2imKernel, d.grid1D(inVol), push, whole(cols).sub(0, k*pc),
+				gx.sub(n*inVol, inVol))
+		}
 	}
 }
 
 // ChannelSum sets out[c] = sum over n and p of g[n, c, p] for g [N, C, P] (adds into
 // out when accumulate): the bias gradient of a convolution.
 func (d *Device) ChannelSum(out, g *Buffer, n, c, p int, accumulate bool) {
+	d.channelSum(whole(out), whole(g), n, c, p, accumulate)
+}
+
+// channelSum is ChannelSum on views.
+func (d *Device) channelSum(out, g view, n, c, p int, accumulate bool) {
 	if g.n != n*c*p || out.n != c {
 		panic(fmt.Sprintf("vk: ChannelSum of %d values as [%d, %d, %d] into %d", g.n, n,
 			c, p, out.n))
 	}
 	push := []uint32{uint32(n), uint32(c), uint32(p), boolWord(accumulate)}
-	d.record(&channelSumKernel, [3]uint32{uint32(c), 1, 1}, push, whole(g), whole(out))
+	d.record(&channelSumKernel, [3]uint32{uint32(c), 1, 1}, push, g, out)
 }

@@ -36,9 +36,9 @@ func (d *Device) chunkLen() int {
 }
 
 // elementwise runs out[i] = op(x[i], y[((i / div) % mod)]) over all of out, in chunks
-// that fit one binding. y is broadcast when mod < out.Len(); when y has out's length
-// (div 1, mod out.Len()) it is cut into the same chunks as x and out.
-func (d *Device) elementwise(op elementOp, out, x, y *Buffer, div, mod int, alpha float32) {
+// that fit one binding. y is broadcast when mod < out.n; when y has out's length
+// (div 1, mod out.n) it is cut into the same chunks as x and out.
+func (d *Device) elementwise(op elementOp, out, x, y view, div, mod int, alpha float32) {
 	n := out.n
 	if x.n != n {
 		panic(fmt.Sprintf("vk: elementwise operands of %d and %d values", x.n, n))
@@ -50,14 +50,14 @@ func (d *Device) elementwise(op elementOp, out, x, y *Buffer, div, mod int, alph
 	chunk := d.chunkLen()
 	for start := 0; start < n; start += chunk {
 		m := min(chunk, n-start)
-		yv, base, ydiv, ymod := whole(y), start, div, mod
+		yv, base, ydiv, ymod := y, start, div, mod
 		if sameShape {
-			yv, base, ydiv, ymod = view{buf: y, off: start, n: m}, 0, 1, m
+			yv, base, ydiv, ymod = y.sub(start, m), 0, 1, m
 		}
 		push := []uint32{uint32(op), uint32(m), uint32(base), uint32(ydiv), uint32(ymod),
 			math.Float32bits(alpha)}
-		d.record(&elementwiseKernel, d.grid1D(m), push, view{buf: x, off: start, n: m}, yv,
-			view{buf: out, off: start, n: m})
+		d.record(&elementwiseKernel, d.grid1D(m), push, x.sub(start, m), yv,
+			out.sub(start, m))
 	}
 }
 
@@ -73,48 +73,48 @@ func mustSameLen(op string, bufs ...*Buffer) {
 // Copy sets dst[i] = src[i].
 func (d *Device) Copy(dst, src *Buffer) {
 	mustSameLen("Copy", dst, src)
-	d.elementwise(opCopy, dst, src, src, 1, src.n, 0)
+	d.elementwise(opCopy, whole(dst), whole(src), whole(src), 1, src.n, 0)
 }
 
 // Fill sets every value of dst to v.
 func (d *Device) Fill(dst *Buffer, v float32) {
-	d.elementwise(opFill, dst, dst, dst, 1, dst.n, v)
+	d.elementwise(opFill, whole(dst), whole(dst), whole(dst), 1, dst.n, v)
 }
 
 // Add sets dst[i] = x[i] + y[i].
 func (d *Device) Add(dst, x, y *Buffer) {
 	mustSameLen("Add", dst, x, y)
-	d.elementwise(opAdd, dst, x, y, 1, y.n, 0)
+	d.elementwise(opAdd, whole(dst), whole(x), whole(y), 1, y.n, 0)
 }
 
 // Sub sets dst[i] = x[i] - y[i].
 func (d *Device) Sub(dst, x, y *Buffer) {
 	mustSameLen("Sub", dst, x, y)
-	d.elementwise(opSub, dst, x, y, 1, y.n, 0)
+	d.elementwise(opSub, whole(dst), whole(x), whole(y), 1, y.n, 0)
 }
 
 // Mul sets dst[i] = x[i] * y[i].
 func (d *Device) Mul(dst, x, y *Buffer) {
 	mustSameLen("Mul", dst, x, y)
-	d.elementwise(opMul, dst, x, y, 1, y.n, 0)
+	d.elementwise(opMul, whole(dst), whole(x), whole(y), 1, y.n, 0)
 }
 
 // Axpy adds alpha*x into y: y[i] += alpha*x[i].
 func (d *Device) Axpy(alpha float32, x, y *Buffer) {
 	mustSameLen("Axpy", x, y)
-	d.elementwise(opAxpy, y, x, x, 1, x.n, alpha)
+	d.elementwise(opAxpy, whole(y), whole(x), whole(x), 1, x.n, alpha)
 }
 
 // Scale sets dst[i] = alpha*x[i].
 func (d *Device) Scale(dst *Buffer, alpha float32, x *Buffer) {
 	mustSameLen("Scale", dst, x)
-	d.elementwise(opScale, dst, x, x, 1, x.n, alpha)
+	d.elementwise(opScale, whole(dst), whole(x), whole(x), 1, x.n, alpha)
 }
 
 // ReLU sets dst[i] = max(x[i], 0) (0 for NaN).
 func (d *Device) ReLU(dst, x *Buffer) {
 	mustSameLen("ReLU", dst, x)
-	d.elementwise(opReLU, dst, x, x, 1, x.n, 0)
+	d.elementwise(opReLU, whole(dst), whole(x), whole(x), 1, x.n, 0)
 }
 
 // ReLUBackward sets gx[i] = g[i] where x[i] > 0 and 0 elsewhere, or adds that into gx
@@ -125,7 +125,7 @@ func (d *Device) ReLUBackward(gx, g, x *Buffer, accumulate bool) {
 	if accumulate {
 		op = opAddReLUBackward
 	}
-	d.elementwise(op, gx, g, x, 1, x.n, 0)
+	d.elementwise(op, whole(gx), whole(g), whole(x), 1, x.n, 0)
 }
 
 // MulBroadcast sets dst[i] = x[i] * m[(i / inner) % m.Len()]: a Dropout3d channel mask
@@ -137,7 +137,7 @@ func (d *Device) MulBroadcast(dst, x, m *Buffer, inner int, accumulate bool) {
 	if accumulate {
 		op = opAddMul
 	}
-	d.elementwise(op, dst, x, m, inner, m.n, 0)
+	d.elementwise(op, whole(dst), whole(x), whole(m), inner, m.n, 0)
 }
 
 // FeatureNoise sets dst[i] = x[i] * (1 + u[i % u.Len()]): the feature-noise
@@ -147,7 +147,7 @@ func (d *Device) FeatureNoise(dst, x, u *Buffer) {
 	if u.n == 0 || x.n%u.n != 0 {
 		panic("vk: FeatureNoise noise length does not divide the input length")
 	}
-	d.elementwise(opMulOnePlus, dst, x, u, 1, u.n, 0)
+	d.elementwise(opMulOnePlus, whole(dst), whole(x), whole(u), 1, u.n, 0)
 }
 
 // SGDMomentum runs one SGD step with momentum and weight decay on the flat parameter

@@ -4,7 +4,8 @@
 // every kernel tap (a, b, e) and output position that read it:
 //   gx[c, z, y, w] (+)= sum cols[c*KD*KH*KW + (a*KH + b)*KW + e, (oz*OH + oy)*OW + ow]
 //   over z = oz*SD - PD + a, y = oy*SH - PH + b, w = ow*SW - PW + e.
-// gx is overwritten, or added to when accumulate != 0.
+// cols holds only the block of output positions [p0, p0 + PC), as [K, PC]; entries
+// outside it are skipped. gx is overwritten, or added to when accumulate != 0.
 layout(local_size_x = 256) in;
 
 layout(std430, set = 0, binding = 0) readonly buffer Cols { float cols[]; };
@@ -12,7 +13,7 @@ layout(std430, set = 0, binding = 1) buffer GX { float gx[]; };
 
 layout(push_constant) uniform Push {
 	uint C, D, H, W, KD, KH, KW, SD, SH, SW, PD, PH, PW, OD, OH, OW;
-	uint accumulate;
+	uint accumulate, p0, PC;
 	uint co, xo;
 } p;
 
@@ -33,7 +34,6 @@ void main() {
 	}
 	uint w = i % p.W, y = (i / p.W) % p.H, z = (i / (p.W * p.H)) % p.D;
 	uint c = i / (p.W * p.H * p.D);
-	uint P = p.OD * p.OH * p.OW;
 	float s = 0;
 	for (uint a = 0; a < p.KD; a++) {
 		int oz = outputIndex(z, a, p.SD, p.PD, p.OD);
@@ -43,7 +43,10 @@ void main() {
 				int ow = outputIndex(w, e, p.SW, p.PW, p.OW);
 				if (ow >= 0) {
 					uint row = (c * p.KD + a) * p.KH * p.KW + b * p.KW + e;
-					s += cols[p.co + row * P + (uint(oz) * p.OH + uint(oy)) * p.OW + uint(ow)];
+					uint col = (uint(oz) * p.OH + uint(oy)) * p.OW + uint(ow);
+					if (col >= p.p0 && col < p.p0 + p.PC) {
+						s += cols[p.co + row * p.PC + col - p.p0];
+					}
 				}
 			}
 		}

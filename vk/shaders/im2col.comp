@@ -2,7 +2,8 @@
 // Unfolds one volume x [C, D, H, W] into the column matrix of a 3-D convolution:
 //   cols[(c*KD*KH*KW + (a*KH + b)*KW + e), (z*OH + y)*OW + w] =
 //     x[c, z*SD - PD + a, y*SH - PH + b, w*SW - PW + e]   (0 outside the volume)
-// so that the convolution is weight [Cout, C*KD*KH*KW] times cols.
+// so that the convolution is weight [Cout, C*KD*KH*KW] times cols. Only the block of
+// output positions [p0, p0 + PC) is written, as cols [K, PC].
 layout(local_size_x = 256) in;
 
 layout(std430, set = 0, binding = 0) readonly buffer X { float x[]; };
@@ -10,17 +11,17 @@ layout(std430, set = 0, binding = 1) writeonly buffer Cols { float cols[]; };
 
 layout(push_constant) uniform Push {
 	uint C, D, H, W, KD, KH, KW, SD, SH, SW, PD, PH, PW, OD, OH, OW;
+	uint p0, PC;
 	uint xo, co;
 } p;
 
 void main() {
 	uint i = gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * 256;
-	uint P = p.OD * p.OH * p.OW;
 	uint taps = p.KD * p.KH * p.KW;
-	if (i >= p.C * taps * P) {
+	if (i >= p.C * taps * p.PC) {
 		return;
 	}
-	uint row = i / P, col = i % P;
+	uint row = i / p.PC, col = p.p0 + i % p.PC;
 	uint c = row / taps, t = row % taps;
 	int a = int(t / (p.KH * p.KW)), b = int((t / p.KW) % p.KH), e = int(t % p.KW);
 	int z = int(col / (p.OH * p.OW)) * int(p.SD) - int(p.PD) + a;
