@@ -84,8 +84,8 @@ func OpenWith(name string, opts Options) (*Device, error) {
 		return nil, err
 	}
 	return &Device{name: info.name, limits: info.limits, be: be,
-		pool: map[int][]*memory{}, validation: info.validation,
-		maxColumnFloats: int(min(info.limits.MaxStorageBufferRange/4, maxColumnFloats))},
+			pool: map[int][]*memory{}, validation: info.validation,
+			maxColumnFloats: int(min(info.limits.MaxStorageBufferRange/4, maxColumnFloats))},
 		nil
 }
 
