@@ -82,6 +82,8 @@ func ConvTranspose3d[T tensor.Float](x, weight, bias *autograd.Value[T],
 			"([N, Cin, D, H, W] and [Cin, Cout, kD, kH, kW])", xs, ws))
 	}
 	checkBias("ConvTranspose3d", bias, ws[1])
+	// TODO(output_padding): PyTorch's output_padding (extra trailing outputs) is not
+	// supported; the U-Net upsamples trilinearly and does not need it.
 	kernel, inDims := [3]int{ws[2], ws[3], ws[4]}, [3]int{xs[2], xs[3], xs[4]}
 	var outDims [3]int
 	for axis := range 3 {

@@ -67,6 +67,9 @@ func (g *gatherSpec) colVolume() int {
 func (g *gatherSpec) srcVolume() int { return g.srcDims[0] * g.srcDims[1] * g.srcDims[2] }
 
 // specToY gathers columns of Y from X (im2col); specToX gathers columns of X from Y.
+//
+// TODO(strided adjoint): with stride s, all but 1/(sD*sH*sW) of the columns gathered
+// by specToX are zeros that the product multiplies anyway.
 func (p *convPlan) specToY() gatherSpec {
 	return gatherSpec{srcC: p.cx, srcDims: p.xDims, maps: &p.toY, direct: p.direct,
 		k: p.cx * p.taps}
@@ -186,6 +189,10 @@ func gatherRows[T tensor.Float](dst, channel []T, g *gatherSpec, tap [3]int, r0,
 // at least one full 16-wide panel of sgemm's micro-kernel and at most the width up to
 // which sgemm reads the other operand in place. Other products run as W cols, which
 // packs the column tile but amortises that over the rows.
+//
+// TODO(few output channels): with fewer than 16 output channels (the input gradient of
+// the 1-channel first layer, the 1x1x1 heads) the product runs channels-first and
+// sgemm packs the whole column tile for a handful of rows: about 4 GFLOP/s.
 func channelsLast(dstC int) bool { return dstC >= 16 && dstC <= 64 }
 
 // gatherProduct accumulates dst[n] += a cols(src[n]) + bias for every sample n, tile
