@@ -83,10 +83,10 @@ func OpenWith(name string, opts Options) (*Device, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Device{name: info.name, limits: info.limits, be: be,
-			pool: map[int][]*memory{}, validation: info.validation,
-			maxColumnFloats: int(min(info.limits.MaxStorageBufferRange/4, maxColumnFloats))},
-		nil
+	d := &Device{name: info.name, limits: info.limits, be: be,
+		pool: map[int][]*memory{}, validation: info.validation}
+	d.maxColumnFloats = int(min(info.limits.MaxStorageBufferRange/4, maxColumnFloats))
+	return d, nil
 }
 
 // Name returns the physical device's name, e.g. "llvmpipe (LLVM 15.0.6, 256 bits)".
