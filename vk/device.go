@@ -52,6 +52,9 @@ type Device struct {
 	maxColumnFloats int
 
 	validation bool
+
+	tablesMu sync.Mutex
+	tables   map[tableKey]resampleTable
 }
 
 // ParseDeviceName parses a device flag: "vulkan" is device 0, "vulkan:N" device N.
@@ -108,6 +111,9 @@ func (d *Device) Sync() {
 // Close waits for the device, frees the pooled buffers and destroys the device. Live
 // buffers must not be used afterwards.
 func (d *Device) Close() {
+	if !d.isClosed() {
+		d.releaseTables()
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.closed {
@@ -122,6 +128,13 @@ func (d *Device) Close() {
 	d.pool = nil
 	d.be.close()
 	d.closed = true
+}
+
+// isClosed reports whether Close has run.
+func (d *Device) isClosed() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.closed
 }
 
 // flushLocked submits and waits; a device failure here is fatal for the device.

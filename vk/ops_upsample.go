@@ -60,13 +60,29 @@ func (a linearAxis) backwardWords(in int) []uint32 {
 	return append(append(starts, uint32(len(pairs)/2)), pairs...)
 }
 
-// TODO(speed): the tables are rebuilt and uploaded (a queue flush) at every call;
-// cache them per geometry when a training step runs on the device.
+// tableKey names one set of resampling tables: the geometry and the direction.
+type tableKey struct {
+	in, out                [3]int
+	alignCorners, backward bool
+}
 
-// resampleTables uploads the three axis tables (forward or transposed) and returns the
-// buffer and each axis' word offset in it.
+// resampleTable is an uploaded set of axis tables and each axis' word offset in it.
+type resampleTable struct {
+	buf     *Buffer
+	offsets []uint32
+}
+
+// resampleTables returns the three axis tables (forward or transposed) of a geometry,
+// built and uploaded at its first use and kept until Close (a training step reuses a
+// handful of geometries; an upload waits for the recorded work).
 func (d *Device) resampleTables(in, out [3]int, alignCorners, backward bool) (*Buffer,
 	[]uint32) {
+	key := tableKey{in, out, alignCorners, backward}
+	d.tablesMu.Lock()
+	defer d.tablesMu.Unlock()
+	if t, ok := d.tables[key]; ok {
+		return t.buf, t.offsets
+	}
 	var words, offsets []uint32
 	for axis := range 3 {
 		offsets = append(offsets, uint32(len(words)))
@@ -79,7 +95,21 @@ func (d *Device) resampleTables(in, out [3]int, alignCorners, backward bool) (*B
 	}
 	table := d.NewBuffer(len(words))
 	table.writeWords(words)
+	if d.tables == nil {
+		d.tables = map[tableKey]resampleTable{}
+	}
+	d.tables[key] = resampleTable{buf: table, offsets: offsets}
 	return table, offsets
+}
+
+// releaseTables returns the cached resampling tables to the pool.
+func (d *Device) releaseTables() {
+	d.tablesMu.Lock()
+	defer d.tablesMu.Unlock()
+	for _, t := range d.tables {
+		t.buf.Release()
+	}
+	d.tables = nil
 }
 
 // resampleGeometry checks x [N, C, D, H, W] against buffer lengths and returns the
@@ -100,7 +130,6 @@ func (d *Device) UpsampleTrilinear(out, x *Buffer, shape []int, size [3]int,
 	alignCorners bool) {
 	push := resampleGeometry("UpsampleTrilinear", shape, size, x, out)
 	table, offsets := d.resampleTables([3]int(shape[2:]), size, alignCorners, false)
-	defer table.Release()
 	d.record(&resampleKernel, d.grid1D(out.n), append(push, offsets...), whole(x),
 		whole(out), whole(table))
 }
@@ -111,7 +140,6 @@ func (d *Device) UpsampleTrilinearBackward(gx, g *Buffer, shape []int, size [3]i
 	alignCorners, accumulate bool) {
 	push := resampleGeometry("UpsampleTrilinearBackward", shape, size, gx, g)
 	table, offsets := d.resampleTables([3]int(shape[2:]), size, alignCorners, true)
-	defer table.Release()
 	push = append(append(push, offsets...), boolWord(accumulate))
 	d.record(&resampleBackwardKernel, d.grid1D(gx.n), push, whole(g), whole(gx),
 		whole(table))
