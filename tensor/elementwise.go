@@ -79,6 +79,9 @@ func LeakyReLU[T Float](t *Tensor[T], slope T) *Tensor[T] {
 	})
 }
 
+// ScaleInPlace multiplies every element of t by s (t *= s).
+func ScaleInPlace[T Float](t *Tensor[T], s T) { scaleInPlace(t.Data, s) }
+
 // AddInPlace accumulates src into dst (dst += src); the shapes must be equal.
 func AddInPlace[T Float](dst, src *Tensor[T]) {
 	MustSameShape("AddInPlace", dst.Shape, src.Shape)

@@ -224,3 +224,12 @@ func TestGradTotalLossLargeLogitGaps(t *testing.T) {
 		checkTotal(t, fmt.Sprintf("Ltotal gap=100 form=%v", cfg.Form), heads, cfg, 1)
 	}
 }
+
+func TestGradMeanPrediction(t *testing.T) {
+	autogradtest.Check(t, "mean_prediction", func(_ *autograd.Tape[float64],
+		in []*autograd.Value[float64]) *autograd.Value[float64] {
+		// The first head enters twice in a row on purpose: the gradient tensor handed
+		// over (owned) must not be one that later heads still read.
+		return MeanPrediction([]*autograd.Value[float64]{in[0], in[0], in[1]})
+	}, randomHeads(14, 2, smallShape)...)
+}

@@ -20,10 +20,24 @@ func Probabilities[T tensor.Float](logProbs []*autograd.Value[T]) []*autograd.Va
 }
 
 // MeanPrediction returns Eq. 2, the mean prediction p_c = (1/S) sum_s p_s, for the
-// probabilities p_s [N, C, D, H, W] of the S heads.
+// probabilities p_s [N, C, D, H, W] of the S heads. Backward: dp_s += g / S.
 func MeanPrediction[T tensor.Float](probs []*autograd.Value[T]) *autograd.Value[T] {
 	checkHeads("MeanPrediction", probs)
-	return meanOfValues(probs)
+	out := probs[0].Data.Clone()
+	for _, p := range probs[1:] {
+		tensor.AddInPlace(out, p.Data)
+	}
+	share := T(1 / float64(len(probs)))
+	tensor.ScaleInPlace(out, share)
+
+	return probs[0].Tape().Record("mean_prediction", out, probs, func(g *tensor.Tensor[T]) {
+		perHead := tensor.Scale(g, share)
+		last := len(probs) - 1
+		for _, p := range probs[:last] {
+			p.AccumulateGrad(perHead)
+		}
+		probs[last].AccumulateOwnedGrad(perHead)
+	})
 }
 
 // LogMeanPrediction returns log p_c of Eq. 2 from the log-probabilities log p_s
@@ -35,14 +49,22 @@ func MeanPrediction[T tensor.Float](probs []*autograd.Value[T]) *autograd.Value[
 // share of head s in p_c, kept from the forward pass.
 func LogMeanPrediction[T tensor.Float](logProbs []*autograd.Value[T]) *autograd.Value[T] {
 	checkHeads("LogMeanPrediction", logProbs)
-	logS := math.Log(float64(len(logProbs)))
-	shares := make([]*tensor.Tensor[T], len(logProbs))
+	probs := make([]*tensor.Tensor[T], len(logProbs))
 	for s, lp := range logProbs {
-		shares[s] = tensor.Exp(lp.Data)
+		probs[s] = tensor.Exp(lp.Data)
 	}
+	return logMeanPrediction(logProbs, probs, probs)
+}
+
+// logMeanPrediction is LogMeanPrediction given p_s = exp(log p_s) of every head in
+// probs. The heads' shares p_s / (S p_c) are written into shares, which may be probs
+// itself (then overwritten) and must otherwise be fresh tensors of the same shape.
+func logMeanPrediction[T tensor.Float](logProbs []*autograd.Value[T],
+	probs, shares []*tensor.Tensor[T]) *autograd.Value[T] {
+	logS := math.Log(float64(len(logProbs)))
 	out := tensor.Zeros[T](logProbs[0].Shape()...)
 	for i := range out.Data {
-		out.Data[i] = T(normaliseShares(logProbs, shares, i) - logS)
+		out.Data[i] = T(normaliseShares(logProbs, probs, shares, i) - logS)
 	}
 
 	return logProbs[0].Tape().Record("log_mean_prediction", out, logProbs,
@@ -58,31 +80,33 @@ func LogMeanPrediction[T tensor.Float](logProbs []*autograd.Value[T]) *autograd.
 // be subnormal (below about 1.2e-38) and have lost precision.
 const underflowGuard = 1e-30
 
-// normaliseShares turns shares[s].Data[i] = p_s into the share p_s / sum_s p_s of every
-// head and returns log sum_s p_s, at element i. Below underflowGuard it uses
+// normaliseShares writes the share p_s / sum_s p_s of every head into shares and
+// returns log sum_s p_s, at element i, for p_s in probs. Below underflowGuard it uses
 // exp(log p_s - peak) with the largest log p_s as peak instead of p_s.
-func normaliseShares[T tensor.Float](logProbs []*autograd.Value[T], shares []*tensor.Tensor[T],
-	i int) float64 {
+func normaliseShares[T tensor.Float](logProbs []*autograd.Value[T],
+	probs, shares []*tensor.Tensor[T], i int) float64 {
 	total, peak := 0.0, 0.0
-	for _, share := range shares {
-		total += float64(share.Data[i])
+	for _, p := range probs {
+		total += float64(p.Data[i])
 	}
 	if !(total >= underflowGuard) {
 		peak, total = math.Inf(-1), 0
 		for _, lp := range logProbs {
 			peak = max(peak, float64(lp.Data.Data[i]))
 		}
-		for s, lp := range logProbs {
-			term := math.Exp(float64(lp.Data.Data[i]) - peak)
-			shares[s].Data[i] = T(term)
-			total += term
+		for _, lp := range logProbs {
+			total += math.Exp(float64(lp.Data.Data[i]) - peak)
 		}
+		for s, lp := range logProbs {
+			shares[s].Data[i] = T(math.Exp(float64(lp.Data.Data[i])-peak) / total)
+		}
+		return peak + math.Log(total)
 	}
 
-	for _, share := range shares {
-		share.Data[i] = T(float64(share.Data[i]) / total)
+	for s, p := range probs {
+		shares[s].Data[i] = T(float64(p.Data[i]) / total)
 	}
-	return peak + math.Log(total)
+	return math.Log(total)
 }
 
 // voxelShape returns shape with the class axis set to 1: [N, 1, D, H, W].
@@ -107,15 +131,17 @@ func SquaredDistance[T tensor.Float](a, b *autograd.Value[T]) *autograd.Value[T]
 	checkPair("SquaredDistance", a, b)
 	n, c, v := classLayout("SquaredDistance", a.Shape())
 	out := tensor.Zeros[T](voxelShape(a.Shape())...)
+	total := make([]float64, v)
 	for i := range n {
-		for k := range v {
-			total := 0.0
-			for j := range c {
-				d := float64(a.Data.Data[(i*c+j)*v+k]) - float64(b.Data.Data[(i*c+j)*v+k])
-				total += d * d
+		clear(total)
+		for j := range c {
+			rowB := classRow(b.Data, i, j)
+			for k, x := range classRow(a.Data, i, j) {
+				d := float64(x) - float64(rowB[k])
+				total[k] += d * d
 			}
-			out.Data[i*v+k] = T(total)
 		}
+		storeRow(out.Data[i*v:(i+1)*v], total)
 	}
 
 	return a.Tape().Record("squared_distance", out, []*autograd.Value[T]{a, b},
@@ -123,18 +149,33 @@ func SquaredDistance[T tensor.Float](a, b *autograd.Value[T]) *autograd.Value[T]
 			gradA := tensor.Zeros[T](a.Shape()...)
 			gradB := tensor.Zeros[T](b.Shape()...)
 			for i := range n {
+				rowG := g.Data[i*v : (i+1)*v]
 				for j := range c {
-					for k := range v {
-						at := (i*c+j)*v + k
-						d := 2 * float64(g.Data[i*v+k]) *
-							(float64(a.Data.Data[at]) - float64(b.Data.Data[at]))
-						gradA.Data[at], gradB.Data[at] = T(d), T(-d)
+					rowA, rowB := classRow(a.Data, i, j), classRow(b.Data, i, j)
+					dstA, dstB := classRow(gradA, i, j), classRow(gradB, i, j)
+					for k, gk := range rowG {
+						d := 2 * float64(gk) * (float64(rowA[k]) - float64(rowB[k]))
+						dstA[k], dstB[k] = T(d), T(-d)
 					}
 				}
 			}
 			a.AccumulateOwnedGrad(gradA)
 			b.AccumulateOwnedGrad(gradB)
 		})
+}
+
+// classRow returns the voxels of sample i, class j of t [N, C, D, H, W]: D*H*W values.
+func classRow[T tensor.Float](t *tensor.Tensor[T], i, j int) []T {
+	v := tensor.Numel(t.Shape[2:])
+	at := (i*t.Shape[1] + j) * v
+	return t.Data[at : at+v]
+}
+
+// storeRow rounds the float64 sums of a row into dst.
+func storeRow[T tensor.Float](dst []T, sums []float64) {
+	for k, x := range sums[:len(dst)] {
+		dst[k] = T(x)
+	}
 }
 
 // PyramidConsistency returns Eq. 3, the plain pyramid consistency (the ablation
@@ -156,60 +197,4 @@ func PyramidConsistency[T tensor.Float](sqDist []*autograd.Value[T], classes int
 		}
 	}
 	return meanOfValues(perScale), perScale
-}
-
-// klDivergence returns KL(P || Q) = sum_j P^j (log P^j - log Q^j) at every voxel of
-// log-probabilities logP, logQ [N, C, D, H, W], as [N, 1, D, H, W], with P = exp(logP)
-// taken in one vectorised pass. Only logarithms enter the difference, so an
-// underflowed P^j contributes 0 instead of 0 * inf.
-// Backward: dlogP^j += g P^j (log P^j - log Q^j + 1), dlogQ^j -= g P^j, with P kept
-// from the forward pass.
-func klDivergence[T tensor.Float](logP, logQ *autograd.Value[T]) *autograd.Value[T] {
-	checkPair("Uncertainty", logP, logQ)
-	n, c, v := classLayout("Uncertainty", logP.Shape())
-	out := tensor.Zeros[T](voxelShape(logP.Shape())...)
-	probP := tensor.Exp(logP.Data)
-	for i := range n {
-		for k := range v {
-			total := 0.0
-			for j := range c {
-				at := (i*c+j)*v + k
-				lp, lq := float64(logP.Data.Data[at]), float64(logQ.Data.Data[at])
-				total += float64(probP.Data[at]) * (lp - lq)
-			}
-			out.Data[i*v+k] = T(total)
-		}
-	}
-
-	return logP.Tape().Record("kl_divergence", out, []*autograd.Value[T]{logP, logQ},
-		func(g *tensor.Tensor[T]) {
-			gradP := tensor.Zeros[T](logP.Shape()...)
-			gradQ := tensor.Zeros[T](logQ.Shape()...)
-			for i := range n {
-				for j := range c {
-					for k := range v {
-						at := (i*c+j)*v + k
-						lp, lq := float64(logP.Data.Data[at]), float64(logQ.Data.Data[at])
-						gp := float64(g.Data[i*v+k]) * float64(probP.Data[at])
-						gradP.Data[at], gradQ.Data[at] = T(gp*(lp-lq+1)), T(-gp)
-					}
-				}
-			}
-			logP.AccumulateOwnedGrad(gradP)
-			logQ.AccumulateOwnedGrad(gradQ)
-		})
-}
-
-// Uncertainty returns Eq. 4, the uncertainty D_s [N, 1, D, H, W] of one scale at every
-// voxel, from its log-probabilities log p_s and the log mean prediction log p_c
-// (both [N, C, D, H, W]; see LogMeanPrediction):
-//
-//	KLPaper: D_s = KL(p_s || p_c) = sum_j p_s^j (log p_s^j - log p_c^j)   (the paper)
-//	KLCode:  D_s = KL(p_c || p_s) = sum_j p_c^j (log p_c^j - log p_s^j)   (SSL4MIS)
-func Uncertainty[T tensor.Float](logProb, logMean *autograd.Value[T],
-	direction KLDirection) *autograd.Value[T] {
-	if direction == KLCode {
-		return klDivergence(logMean, logProb)
-	}
-	return klDivergence(logProb, logMean)
 }

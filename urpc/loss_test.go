@@ -171,3 +171,34 @@ func TestFloat32SumsOverManyVoxels(t *testing.T) {
 		t.Logf("form %v: worst relative gap %.1e over %d terms", cfg.Form, worst, len(terms64))
 	}
 }
+
+// LogMeanPrediction switches to the shifted form below underflowGuard; on both sides
+// of the switch it must agree with log((1/S) sum_s exp(log p_s)) taken around the
+// largest term.
+func TestLogMeanPredictionAcrossUnderflowGuard(t *testing.T) {
+	levels := []float64{-1, -60, -68.9, -69.1, -75, -100, -700, -800}
+	tape := autograd.NewTape[float64]()
+	heads := make([]*autograd.Value[float64], 3)
+	for s := range heads {
+		data := make([]float64, len(levels))
+		for i, level := range levels {
+			data[i] = level - 0.5*float64(s*i%3)
+		}
+		heads[s] = tape.Leaf(tensor.FromSlice(data, 1, 1, len(levels)))
+	}
+	got := LogMeanPrediction(heads).Data.Data
+	for i := range levels {
+		peak := math.Inf(-1)
+		for _, h := range heads {
+			peak = max(peak, h.Data.Data[i])
+		}
+		total := 0.0
+		for _, h := range heads {
+			total += math.Exp(h.Data.Data[i] - peak)
+		}
+		want := peak + math.Log(total/3)
+		if math.Abs(got[i]-want) > 1e-13*math.Abs(want) {
+			t.Errorf("log p_c at log p ~ %v: %v, want %v", levels[i], got[i], want)
+		}
+	}
+}

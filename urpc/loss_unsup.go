@@ -134,7 +134,11 @@ func UnsupervisedLoss[T tensor.Float](logits []*autograd.Value[T], cfg Config) *
 		logProbs[s] = autograd.LogSoftmax(z, 1)
 	}
 	probs := Probabilities(logProbs)
-	mean, logMean := MeanPrediction(probs), LogMeanPrediction(logProbs)
+	probData, shares := make([]*tensor.Tensor[T], scales), make([]*tensor.Tensor[T], scales)
+	for s, p := range probs {
+		probData[s], shares[s] = p.Data, tensor.Zeros[T](p.Shape()...)
+	}
+	mean, logMean := MeanPrediction(probs), logMeanPrediction(logProbs, probData, shares)
 
 	sqDist := make([]*autograd.Value[T], scales)
 	uncertainty := make([]*autograd.Value[T], scales)
@@ -142,7 +146,7 @@ func UnsupervisedLoss[T tensor.Float](logits []*autograd.Value[T], cfg Config) *
 	un := &Unsupervised[T]{Rectified: cfg.Rectify, Minimised: cfg.Minimise}
 	for s := range scales {
 		sqDist[s] = SquaredDistance(probs[s], mean)
-		uncertainty[s] = Uncertainty(logProbs[s], logMean, cfg.KL)
+		uncertainty[s] = uncertaintyGiven(logProbs[s], logMean, probData[s], mean.Data, cfg.KL)
 		weights[s] = UncertaintyWeights(uncertainty[s])
 		un.Uncertainty = append(un.Uncertainty, meanOf(uncertainty[s].Data))
 		un.Weight = append(un.Weight, meanOf(weights[s].Data))
