@@ -4,6 +4,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"runtime"
 	"syscall"
 	"testing"
 	"time"
@@ -52,14 +53,40 @@ func benchRunner(b *testing.B) (*runner, *data.Batch) {
 	return r, sampler.Batch(100)
 }
 
-// benchCPUTime returns the user plus system CPU time of the process so far; unlike
-// wall time it does not grow while other processes hold the cores.
-func benchCPUTime() time.Duration {
+// benchUsage returns the user plus system CPU time of the process so far (unlike
+// wall time it does not grow while other processes hold the cores) and its count of
+// minor page faults (first touches of memory fresh from the kernel).
+func benchUsage() (time.Duration, int64) {
 	var usage syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &usage); err != nil {
-		return 0
+		return 0, 0
 	}
-	return time.Duration(usage.Utime.Nano() + usage.Stime.Nano())
+	return time.Duration(usage.Utime.Nano() + usage.Stime.Nano()), usage.Minflt
+}
+
+// usage is a snapshot of the process's CPU time, page faults and heap counters.
+type usage struct {
+	cpu    time.Duration
+	faults int64
+	mem    runtime.MemStats
+}
+
+// takeUsage returns the current usage.
+func takeUsage() usage {
+	var u usage
+	u.cpu, u.faults = benchUsage()
+	runtime.ReadMemStats(&u.mem)
+	return u
+}
+
+// reportUsage adds to b's results, per step since start: CPU milliseconds, minor page
+// faults, garbage collections and MiB allocated.
+func reportUsage(b *testing.B, start usage) {
+	end, n := takeUsage(), float64(b.N)
+	b.ReportMetric(float64((end.cpu-start.cpu).Microseconds())/1e3/n, "cpu-ms/op")
+	b.ReportMetric(float64(end.faults-start.faults)/n, "faults/op")
+	b.ReportMetric(float64(end.mem.NumGC-start.mem.NumGC)/n, "gc/op")
+	b.ReportMetric(float64(end.mem.TotalAlloc-start.mem.TotalAlloc)/n/(1<<20), "MiB/op")
 }
 
 // BenchmarkTrainStep times one default training step (forward, losses, backward,
@@ -68,14 +95,13 @@ func benchCPUTime() time.Duration {
 func BenchmarkTrainStep(b *testing.B) {
 	r, batch := benchRunner(b)
 	b.Run("part=step/shape=4x1x32x48x32", func(b *testing.B) {
-		start := benchCPUTime()
+		start := takeUsage()
 		for b.Loop() {
 			if _, err := r.trainStep(batch); err != nil {
 				b.Fatal(err)
 			}
 		}
-		b.ReportMetric(float64((benchCPUTime()-start).Microseconds())/1e3/float64(b.N),
-			"cpu-ms/op")
+		reportUsage(b, start)
 	})
 
 	p := batch.Patch
@@ -85,7 +111,7 @@ func BenchmarkTrainStep(b *testing.B) {
 		heads[s] = tensor.RandNormal[float32](rng, 0, 2, batch.N, r.cfg.Classes, p[0], p[1], p[2])
 	}
 	b.Run("part=loss/shape=4x4x3x32x48x32", func(b *testing.B) {
-		start := benchCPUTime()
+		start := takeUsage()
 		for b.Loop() {
 			tape := autograd.NewTape[float32]()
 			leaves := make([]*autograd.Value[float32], len(heads))
@@ -95,7 +121,6 @@ func BenchmarkTrainStep(b *testing.B) {
 			loss := urpc.Loss(leaves, batch.Labels, batch.Labeled, 0.1, r.lossCfg)
 			tape.Backward(loss.Total)
 		}
-		b.ReportMetric(float64((benchCPUTime()-start).Microseconds())/1e3/float64(b.N),
-			"cpu-ms/op")
+		reportUsage(b, start)
 	})
 }
