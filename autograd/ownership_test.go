@@ -87,3 +87,22 @@ func TestGradReusedValue(t *testing.T) {
 	autogradtest.Check(t, "square - log", square, autogradtest.Rand(21, 3, 2),
 		positive(22, 3, 2))
 }
+
+// Release recycles the gradients of intermediate values (tensor.Recycle), never those
+// of leaves: allocations after Backward must not overwrite a leaf's gradient.
+func TestReleaseKeepsLeafGradients(t *testing.T) {
+	const n = 1 << 17 // 512 KiB of float32, above the recycling threshold
+	tape := autograd.NewTape[float32]()
+	x := tape.Leaf(tensor.Full[float32](1, n))
+	hidden := autograd.Scale(autograd.Exp(x), 2)
+	tape.Backward(autograd.SumAll(hidden))
+	want := x.Grad.Data[0]
+	for range 4 {
+		tensor.Full[float32](-7, n)
+	}
+	for i, v := range x.Grad.Data {
+		if v != want {
+			t.Fatalf("leaf gradient element %d changed from %v to %v", i, want, v)
+		}
+	}
+}

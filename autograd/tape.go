@@ -13,7 +13,9 @@
 //
 // A tape in no-grad mode records nothing (inference). After Backward the tape drops
 // its nodes, their backward closures and the intermediate gradients, so the memory of
-// the graph is released; the gradients of leaves remain.
+// the graph is released; the gradients of leaves remain. The intermediate gradients'
+// buffers go to tensor.Recycle for the next step's tensors, which is safe because a
+// gradient is only ever reachable through its value (the ownership rules above).
 package autograd
 
 import (
@@ -189,11 +191,13 @@ func (tp *Tape[T]) Backward(loss *Value[T]) {
 }
 
 // Release drops every recorded node with its inputs, backward function and gradient,
-// so that the graph's memory can be reclaimed. Leaves keep their gradients.
+// so that the graph's memory can be reclaimed; the gradients' buffers are recycled
+// (tensor.Recycle). Leaves keep their gradients.
 func (tp *Tape[T]) Release() {
 	for _, node := range tp.nodes {
 		node.inputs = nil
 		node.backward = nil
+		tensor.Recycle(node.Grad)
 		node.Grad = nil
 	}
 	tp.nodes = nil

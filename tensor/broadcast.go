@@ -70,12 +70,12 @@ func Binary[T Float](a, b *Tensor[T], f func(x, y T) T) *Tensor[T] {
 // arith returns a op b broadcast against each other, run by run (see forEachRun).
 func arith[T Float](a, b *Tensor[T], op arithOp) *Tensor[T] {
 	if slices.Equal(a.Shape, b.Shape) {
-		out := Zeros[T](a.Shape...)
+		out := empty[T](a.Shape...)
 		arithVV(op, out.Data, a.Data, b.Data)
 		return out
 	}
 	shape := BroadcastShape(a.Shape, b.Shape)
-	out := Zeros[T](shape...)
+	out := empty[T](shape...)
 	forEachRun(shape, broadcastStrides(a.Shape, shape), broadcastStrides(b.Shape, shape),
 		func(i, offA, offB, n, stepA, stepB int) {
 			arithRun(op, out.Data[i:i+n], a.Data[offA:], stepA, b.Data[offB:], stepB)
@@ -88,7 +88,7 @@ func Expand[T Float](t *Tensor[T], shape ...int) *Tensor[T] {
 	if !slices.Equal(BroadcastShape(t.Shape, shape), shape) {
 		panic(fmt.Sprintf("tensor: cannot expand %v to %v", t.Shape, shape))
 	}
-	out := Zeros[T](shape...)
+	out := empty[T](shape...)
 	strides := broadcastStrides(t.Shape, shape)
 	forEachRun(shape, strides, strides, func(i, off, _, n, step, _ int) {
 		dst := out.Data[i : i+n]

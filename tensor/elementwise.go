@@ -1,13 +1,10 @@
 package tensor
 
-import (
-	"math"
-	"slices"
-)
+import "math"
 
 // Map returns f applied to every element of t.
 func Map[T Float](t *Tensor[T], f func(x T) T) *Tensor[T] {
-	out := Zeros[T](t.Shape...)
+	out := empty[T](t.Shape...)
 	for i, x := range t.Data {
 		out.Data[i] = f(x)
 	}
@@ -28,8 +25,7 @@ func Div[T Float](a, b *Tensor[T]) *Tensor[T] { return arith(a, b, opDiv) }
 
 // Scale returns s * t.
 func Scale[T Float](t *Tensor[T], s T) *Tensor[T] {
-	out := &Tensor[T]{Shape: slices.Clone(t.Shape), Data: make([]T, len(t.Data))}
-	copy(out.Data, t.Data)
+	out := t.Clone()
 	scaleInPlace(out.Data, s)
 	return out
 }
@@ -42,14 +38,14 @@ func Neg[T Float](t *Tensor[T]) *Tensor[T] { return Scale(t, -1) }
 
 // Exp returns e^t elementwise (see expInto for the float32 accuracy).
 func Exp[T Float](t *Tensor[T]) *Tensor[T] {
-	out := Zeros[T](t.Shape...)
+	out := empty[T](t.Shape...)
 	expInto(out.Data, t.Data)
 	return out
 }
 
 // Log returns the natural logarithm of t elementwise.
 func Log[T Float](t *Tensor[T]) *Tensor[T] {
-	out := Zeros[T](t.Shape...)
+	out := empty[T](t.Shape...)
 	logInto(out.Data, t.Data)
 	return out
 }

@@ -18,7 +18,7 @@ func Permute[T Float](t *Tensor[T], perm ...int) *Tensor[T] {
 		shape[i] = t.Shape[p]
 		strides[i] = inStrides[p]
 	}
-	out := Zeros[T](shape...)
+	out := empty[T](shape...)
 	forEachRun(shape, strides, strides, func(i, off, _, n, step, _ int) {
 		for j, dst := 0, out.Data[i:i+n]; j < len(dst); j++ {
 			dst[j] = t.Data[off+j*step]
@@ -60,7 +60,7 @@ func Slice[T Float](t *Tensor[T], start, end []int) *Tensor[T] {
 		}
 		shape[axis] = end[axis] - start[axis]
 	}
-	out := Zeros[T](shape...)
+	out := empty[T](shape...)
 	forEachBoxRow(t.Shape, shape, start, func(boxOff, off, n int) {
 		copy(out.Data[boxOff:boxOff+n], t.Data[off:off+n])
 	})
@@ -151,7 +151,7 @@ func Concat[T Float](axis int, parts ...*Tensor[T]) *Tensor[T] {
 		}
 		shape[axis] += p.Shape[axis]
 	}
-	out := Zeros[T](shape...)
+	out := empty[T](shape...)
 	outer := Numel(shape[:axis])
 	rowOut := Numel(shape[axis:])
 	done := 0

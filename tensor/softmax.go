@@ -40,7 +40,7 @@ func forEachAxisBlock(shape []int, axis int, visit func(b axisBlock)) {
 // x_c - max - log sum_j exp(x_j - max), so it never takes the log of an underflowed 0.
 // Float32 uses asm.Exp (2 ulp); the result is within a few 1e-7 of the float64 value.
 func LogSoftmax[T Float](t *Tensor[T], axis int) *Tensor[T] {
-	out := Zeros[T](t.Shape...)
+	out := empty[T](t.Shape...)
 	_, size, _ := axisLayout(t.Shape, axis)
 	var peak, total, term [softmaxBlock]T
 	forEachAxisBlock(t.Shape, axis, func(b axisBlock) {
@@ -69,7 +69,7 @@ func LogSoftmax[T Float](t *Tensor[T], axis int) *Tensor[T] {
 // Softmax returns exp(x_c) / sum_j exp(x_j) along axis, computed as
 // exp(x_c - max) / sum_j exp(x_j - max).
 func Softmax[T Float](t *Tensor[T], axis int) *Tensor[T] {
-	out := Zeros[T](t.Shape...)
+	out := empty[T](t.Shape...)
 	_, size, _ := axisLayout(t.Shape, axis)
 	var peak, total [softmaxBlock]T
 	forEachAxisBlock(t.Shape, axis, func(b axisBlock) {
@@ -100,7 +100,7 @@ func Softmax[T Float](t *Tensor[T], axis int) *Tensor[T] {
 // dL/dx_c = g_c - exp(y_c) sum_j g_j.
 func LogSoftmaxBackward[T Float](gradOut, y *Tensor[T], axis int) *Tensor[T] {
 	MustSameShape("LogSoftmaxBackward", gradOut.Shape, y.Shape)
-	grad := Zeros[T](y.Shape...)
+	grad := empty[T](y.Shape...)
 	_, size, _ := axisLayout(y.Shape, axis)
 	var total, prob [softmaxBlock]T
 	forEachAxisBlock(y.Shape, axis, func(b axisBlock) {
@@ -124,7 +124,7 @@ func LogSoftmaxBackward[T Float](gradOut, y *Tensor[T], axis int) *Tensor[T] {
 // dL/dx_c = s_c (g_c - sum_j g_j s_j).
 func SoftmaxBackward[T Float](gradOut, s *Tensor[T], axis int) *Tensor[T] {
 	MustSameShape("SoftmaxBackward", gradOut.Shape, s.Shape)
-	grad := Zeros[T](s.Shape...)
+	grad := empty[T](s.Shape...)
 	_, size, _ := axisLayout(s.Shape, axis)
 	var dot, term [softmaxBlock]T
 	forEachAxisBlock(s.Shape, axis, func(b axisBlock) {
@@ -147,7 +147,7 @@ func SoftmaxBackward[T Float](gradOut, s *Tensor[T], axis int) *Tensor[T] {
 // SumAlongAxis returns, for every element, the sum of t over axis at its position:
 // out[o, c, i] = sum_j t[o, j, i]. The result has t's shape.
 func SumAlongAxis[T Float](t *Tensor[T], axis int) *Tensor[T] {
-	out := Zeros[T](t.Shape...)
+	out := empty[T](t.Shape...)
 	_, size, _ := axisLayout(t.Shape, axis)
 	forEachAxisBlock(t.Shape, axis, func(b axisBlock) {
 		first := rowOf(out.Data, b, 0)

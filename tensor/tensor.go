@@ -60,7 +60,14 @@ func checkShape(shape []int) {
 // Zeros returns a tensor of the given shape filled with 0.
 func Zeros[T Float](shape ...int) *Tensor[T] {
 	checkShape(shape)
-	return &Tensor[T]{Shape: slices.Clone(shape), Data: make([]T, Numel(shape))}
+	return &Tensor[T]{Shape: slices.Clone(shape), Data: allocate[T](Numel(shape), true)}
+}
+
+// empty returns a tensor of the given shape whose elements are unspecified (possibly
+// a recycled buffer's), for operations that write every element.
+func empty[T Float](shape ...int) *Tensor[T] {
+	checkShape(shape)
+	return &Tensor[T]{Shape: slices.Clone(shape), Data: allocate[T](Numel(shape), false)}
 }
 
 // Full returns a tensor of the given shape with every element equal to value.
@@ -94,7 +101,9 @@ func (t *Tensor[T]) Rank() int { return len(t.Shape) }
 
 // Clone returns a deep copy of t.
 func (t *Tensor[T]) Clone() *Tensor[T] {
-	return &Tensor[T]{Shape: slices.Clone(t.Shape), Data: slices.Clone(t.Data)}
+	data := allocate[T](len(t.Data), false)
+	copy(data, t.Data)
+	return &Tensor[T]{Shape: slices.Clone(t.Shape), Data: data}
 }
 
 // Item returns the single element of a tensor holding exactly one.
@@ -145,7 +154,7 @@ func MustSameShape(op string, a, b []int) {
 
 // Convert returns a copy of t with elements converted to type U.
 func Convert[U, T Float](t *Tensor[T]) *Tensor[U] {
-	out := Zeros[U](t.Shape...)
+	out := empty[U](t.Shape...)
 	for i, v := range t.Data {
 		out.Data[i] = U(v)
 	}

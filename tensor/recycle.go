@@ -1,0 +1,93 @@
+package tensor
+
+import (
+	"sync"
+	"unsafe"
+)
+
+// Large tensors are allocated again and again with the same sizes, step after step.
+// When the Go runtime returns freed memory to the kernel between steps, every new
+// tensor pays a page fault per 4 KiB on first touch (about 3 us here, more than the
+// arithmetic of most elementwise ops). Recycle keeps the data of tensors known to be
+// dead in a bounded free list, keyed by element size and length, and Zeros takes a
+// matching buffer from it (cleared) before asking the runtime for new memory.
+
+const (
+	// minRecycleBytes is the smallest buffer worth keeping; the runtime serves
+	// smaller ones from its own size classes without page faults.
+	minRecycleBytes = 256 << 10
+	// maxRecycledBytes bounds the memory the free list holds.
+	maxRecycledBytes = 1 << 30
+)
+
+// bufferKey identifies interchangeable buffers: element size in bytes and length.
+type bufferKey struct {
+	size uintptr
+	n    int
+}
+
+// freeList is the recycled buffers by key, with the set of their first elements so
+// that handing the same buffer back twice is harmless.
+var freeList = struct {
+	sync.Mutex
+	buffers map[bufferKey][]unsafe.Pointer
+	held    map[unsafe.Pointer]bool
+	bytes   int
+}{buffers: map[bufferKey][]unsafe.Pointer{}, held: map[unsafe.Pointer]bool{}}
+
+// Recycle hands the data of t over for reuse by later allocations of the same size.
+// The caller guarantees that t's data is dead: neither t nor any other tensor or
+// slice sharing its data is read or written afterwards. autograd's Tape.Release
+// recycles the gradients of intermediate values this way.
+func Recycle[T Float](t *Tensor[T]) {
+	if t == nil || cap(t.Data) != len(t.Data) || len(t.Data) == 0 {
+		return
+	}
+	key := bufferKey{unsafe.Sizeof(t.Data[0]), len(t.Data)}
+	bytes := int(key.size) * key.n
+	if bytes < minRecycleBytes {
+		return
+	}
+	p := unsafe.Pointer(unsafe.SliceData(t.Data))
+	freeList.Lock()
+	defer freeList.Unlock()
+	if freeList.held[p] || freeList.bytes+bytes > maxRecycledBytes {
+		return
+	}
+	freeList.buffers[key] = append(freeList.buffers[key], p)
+	freeList.held[p] = true
+	freeList.bytes += bytes
+	t.Data = nil
+}
+
+// allocate returns a slice of n elements: a recycled buffer when one of that size is
+// free (its contents are stale unless zeroed is set), else new zeroed memory.
+func allocate[T Float](n int, zeroed bool) []T {
+	var zero T
+	key := bufferKey{unsafe.Sizeof(zero), n}
+	if int(key.size)*n >= minRecycleBytes {
+		if p := takeRecycled(key); p != nil {
+			data := unsafe.Slice((*T)(p), n)
+			if zeroed {
+				clear(data)
+			}
+			return data
+		}
+	}
+	return make([]T, n)
+}
+
+// takeRecycled removes and returns a free buffer for key, nil when there is none.
+func takeRecycled(key bufferKey) unsafe.Pointer {
+	freeList.Lock()
+	defer freeList.Unlock()
+	list := freeList.buffers[key]
+	if len(list) == 0 {
+		return nil
+	}
+	p := list[len(list)-1]
+	freeList.buffers[key] = list[:len(list)-1]
+	delete(freeList.held, p)
+	freeList.bytes -= int(key.size) * key.n
+	return p
+}
