@@ -95,42 +95,51 @@ func download(b *Buffer) []float32 {
 	return out
 }
 
+// gemmSetting is one GEMM conformance shape.
+type gemmSetting struct {
+	transA, transB bool
+	m, n, k        int
+	beta           float32
+}
+
 func init() {
-	for _, s := range []struct {
-		transA, transB bool
-		m, n, k        int
-		beta           float32
-	}{
+	for _, s := range []gemmSetting{
 		{false, false, 1, 1, 1, 0}, {false, false, 64, 64, 16, 0},
 		{false, false, 37, 70, 129, 0}, {true, false, 65, 3, 200, 0.5},
 		{false, true, 5, 130, 67, 1}, {true, true, 100, 90, 33, -2},
 	} {
-		s := s
-		register(conformanceCase{
-			name: fmt.Sprintf("gemm/tA=%v,tB=%v,m=%d,n=%d,k=%d,beta=%g",
-				s.transA, s.transB, s.m, s.n, s.k, s.beta),
-			run: func(t *testing.T, d *Device) []result {
-				lda, ldb := s.k+3, s.n+1
-				if s.transA {
-					lda = s.m + 2
-				}
-				if s.transB {
-					ldb = s.k
-				}
-				ldc := s.n + 5
-				a := randomSlice(1, max(s.m, s.k)*lda)
-				b := randomSlice(2, max(s.k, s.n)*ldb)
-				c := randomSlice(3, s.m*ldc)
-				want := append([]float32(nil), c...)
-				asm.Sgemm(s.transA, s.transB, s.m, s.n, s.k, 1.5, a, lda, b, ldb, s.beta,
-					want, ldc)
-				ga, gb, gc := d.Upload(a), d.Upload(b), d.Upload(c)
-				d.Gemm(s.transA, s.transB, s.m, s.n, s.k, 1.5, ga, lda, gb, ldb, s.beta,
-					gc, ldc)
-				ga.Release()
-				gb.Release()
-				return []result{{"C", download(gc), want}}
-			},
-		})
+		for _, path := range []string{"tiled", "direct"} {
+			register(conformanceCase{
+				name: fmt.Sprintf("gemm/%s/tA=%v,tB=%v,m=%d,n=%d,k=%d,beta=%g", path,
+					s.transA, s.transB, s.m, s.n, s.k, s.beta),
+				run: func(t *testing.T, d *Device) []result {
+					d.gemmPath = path
+					defer func() { d.gemmPath = "" }()
+					return gemmCase(d, s)
+				},
+			})
+		}
 	}
+}
+
+// gemmCase compares Gemm (alpha 1.5, padded leading dimensions) with asm.Sgemm.
+func gemmCase(d *Device, s gemmSetting) []result {
+	lda, ldb := s.k+3, s.n+1
+	if s.transA {
+		lda = s.m + 2
+	}
+	if s.transB {
+		ldb = s.k
+	}
+	ldc := s.n + 5
+	a := randomSlice(1, max(s.m, s.k)*lda)
+	b := randomSlice(2, max(s.k, s.n)*ldb)
+	c := randomSlice(3, s.m*ldc)
+	want := append([]float32(nil), c...)
+	asm.Sgemm(s.transA, s.transB, s.m, s.n, s.k, 1.5, a, lda, b, ldb, s.beta, want, ldc)
+	ga, gb, gc := d.Upload(a), d.Upload(b), d.Upload(c)
+	d.Gemm(s.transA, s.transB, s.m, s.n, s.k, 1.5, ga, lda, gb, ldb, s.beta, gc, ldc)
+	ga.Release()
+	gb.Release()
+	return []result{{"C", download(gc), want}}
 }

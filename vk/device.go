@@ -50,6 +50,8 @@ type Device struct {
 	// maxColumnFloats bounds the column block of a convolution (values); tests lower
 	// it to exercise the blocked path.
 	maxColumnFloats int
+	// gemmPath forces the GEMM kernel in tests: "tiled", "direct", or "" to choose.
+	gemmPath string
 
 	validation bool
 

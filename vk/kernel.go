@@ -126,4 +126,5 @@ func (d *Device) grid1D(n int) [3]uint32 {
 var allKernels = []*kernelSpec{&elementwiseKernel, &sgdKernel, &gemmKernel,
 	&softmaxKernel, &softmaxBackwardKernel, &im2colKernel, &col2imKernel,
 	&channelSumKernel, &maxPoolKernel, &maxPoolBackwardKernel, &instNormKernel,
-	&instNormBackwardKernel, &resampleKernel, &resampleBackwardKernel, &stridedCopyKernel}
+	&instNormBackwardKernel, &resampleKernel, &resampleBackwardKernel, &stridedCopyKernel,
+	&gemmDirectKernel}

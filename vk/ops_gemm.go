@@ -7,6 +7,7 @@ import (
 
 var (
 	gemmKernel            = kernelSpec{name: "gemm", bindings: 3, pushWords: 16}
+	gemmDirectKernel      = kernelSpec{name: "gemm_direct", bindings: 3, pushWords: 16}
 	softmaxKernel         = kernelSpec{name: "softmax", bindings: 2, pushWords: 6}
 	softmaxBackwardKernel = kernelSpec{name: "softmax_backward", bindings: 3, pushWords: 8}
 )
@@ -62,8 +63,32 @@ func (d *Device) gemm(s gemmShape, a, b, c view) {
 	push := []uint32{uint32(s.m), uint32(s.n), uint32(s.k), uint32(s.lda), uint32(s.ldb),
 		uint32(s.ldc), boolWord(s.transA), boolWord(s.transB), math.Float32bits(s.alpha),
 		math.Float32bits(s.beta), uint32(s.strideA), uint32(s.strideB), uint32(s.strideC)}
+	if d.gemmKernelFor(s) == &gemmDirectKernel {
+		groups := d.grid1D(s.m * s.n)
+		groups[2] = uint32(s.batch)
+		d.record(&gemmDirectKernel, groups, push, a, b, c)
+		return
+	}
 	groups := [3]uint32{uint32((s.n + 63) / 64), uint32((s.m + 63) / 64), uint32(s.batch)}
 	d.record(&gemmKernel, groups, push, a, b, c)
+}
+
+// gemmKernelFor picks the tiled kernel, or the direct one when padding the product to
+// 64x64x16 tiles would multiply the work by more than 4 (d.gemmPath forces one in
+// tests).
+func (d *Device) gemmKernelFor(s gemmShape) *kernelSpec {
+	switch d.gemmPath {
+	case "tiled":
+		return &gemmKernel
+	case "direct":
+		return &gemmDirectKernel
+	}
+	up := func(v, to int) float64 { return float64((v + to - 1) / to * to) }
+	padded := up(s.m, 64) * up(s.n, 64) * up(s.k, 16)
+	if padded > 4*float64(s.m)*float64(s.n)*float64(s.k) {
+		return &gemmDirectKernel
+	}
+	return &gemmKernel
 }
 
 // softmaxAxes views shape as [outer, C, inner] around axis.
