@@ -12,11 +12,11 @@ import (
 	"github.com/urpc-go/urpc/urpc"
 )
 
-// trainSetting is a tiny URPC training run: PPNet with base 2 and S = 4 on a batch of
-// one labelled and one unlabelled 16^3 volume, three SGD steps.
+// trainSetting is a tiny URPC training run: PPNet with base 2 and S heads on a batch
+// of one labelled and one unlabelled 16^3 volume, a few SGD steps.
 type trainSetting struct {
-	perturb string
-	steps   int
+	perturb      string
+	heads, steps int
 }
 
 const (
@@ -27,11 +27,14 @@ const (
 )
 
 func init() {
-	for _, perturb := range []string{nn.PerturbNone, nn.PerturbReference, nn.PerturbPaper} {
-		s := trainSetting{perturb: perturb, steps: 3}
+	for _, s := range []trainSetting{
+		{nn.PerturbNone, 4, 3}, {nn.PerturbReference, 4, 3}, {nn.PerturbPaper, 4, 3},
+		{nn.PerturbPaper, 5, 1}, {nn.PerturbReference, 1, 1},
+	} {
 		register(conformanceCase{
-			name: "ppnet-train-steps/perturb=" + perturb,
-			run:  func(t *testing.T, d *Device) []result { return trainCase(t, d, s) },
+			name: fmt.Sprintf("ppnet-train-steps/perturb=%s,heads=%d,steps=%d", s.perturb,
+				s.heads, s.steps),
+			run: func(t *testing.T, d *Device) []result { return trainCase(t, d, s) },
 		})
 	}
 }
@@ -48,9 +51,9 @@ func trainBatch() (*tensor.Tensor[float32], []uint8) {
 }
 
 // newTrainModel returns the model and optimiser both runs start from.
-func newTrainModel(t *testing.T, perturb string) (*nn.PPNet[float32], *optim.SGD[float32]) {
-	cfg := nn.PPNetConfig{InChannels: 1, Classes: trainClasses, Base: 2, Heads: 4,
-		Perturb: perturb, Norm: nn.NormInstance}
+func newTrainModel(t *testing.T, s trainSetting) (*nn.PPNet[float32], *optim.SGD[float32]) {
+	cfg := nn.PPNetConfig{InChannels: 1, Classes: trainClasses, Base: 2, Heads: s.heads,
+		Perturb: s.perturb, Norm: nn.NormInstance}
 	model, err := nn.NewPPNet[float32](cfg, tensor.NewRNG(43))
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +72,7 @@ func trainCase(t *testing.T, d *Device, s trainSetting) []result {
 	images, labels := trainBatch()
 	lossCfg := urpc.DefaultConfig()
 
-	model, opt := newTrainModel(t, s.perturb)
+	model, opt := newTrainModel(t, s)
 	var cpuLoss []float32
 	var cpuGrad []float32
 	for step := range s.steps {
@@ -88,7 +91,7 @@ func trainCase(t *testing.T, d *Device, s trainSetting) []result {
 		cpuLoss = append(cpuLoss, loss.Total.Data.Item())
 	}
 
-	devModel, devOpt := newTrainModel(t, s.perturb)
+	devModel, devOpt := newTrainModel(t, s)
 	trainer, err := NewPPNetTrainer(d, devModel, devOpt)
 	if err != nil {
 		t.Fatal(err)
