@@ -11,13 +11,19 @@ import (
 var gemmShapes = [][3]int{{1024, 1024, 1024}, {4096, 4096, 4096},
 	{32, 864, 13824}, {13824, 864, 32}}
 
-// BenchmarkGEMM reports GFLOP/s of C = A*B (no transposes, beta 0) for each
-// shape with 1 and 2 threads on every path. The pure-Go path skips shapes
-// above 3 GFLOP, and -short skips 4096^3.
+// BenchmarkGEMM reports GFLOP/s and GFLOP per CPU-second (user plus system
+// time of the process, which stays meaningful when other processes share the
+// cores) of C = A*B (no transposes, beta 0) for each shape with 1 and 2
+// threads on every path. The pure-Go paths skip shapes above 3 GFLOP, and
+// -short skips 4096^3.
 func BenchmarkGEMM(b *testing.B) {
 	l1, l2, l3 := cacheSizes()
-	b.Logf("cpu: %s; L1d %d KiB, L2 %d KiB, L3 %d KiB; mc %d kc %d nc %d",
-		CPUName(), l1>>10, l2>>10, l3>>10, mcBlock, kcBlock, ncBlock)
+	b.Logf("cpu: %s; L1d %d KiB, L2 %d KiB, L3 %d KiB", CPUName(), l1>>10, l2>>10, l3>>10)
+	for _, p := range paths() {
+		t := tilings[pathKernels[p].kern]
+		b.Logf("impl=%s: tile %dx%d, mc %d kc %d nc %d", pathName(p), t.mr, t.nr,
+			t.mc, t.kc, t.nc)
+	}
 	r := rand.New(rand.NewPCG(1, 1))
 	for _, s := range gemmShapes {
 		m, k, n := s[0], s[1], s[2]
@@ -29,22 +35,57 @@ func BenchmarkGEMM(b *testing.B) {
 		randVec(r, x, 1)
 		randVec(r, y, 1)
 		for _, th := range []int{1, 2} {
-			for _, avx := range paths() {
-				if !avx && flop > 3e9 {
+			for _, p := range paths() {
+				if !pathKernels[p].avx2 && flop > 3e9 {
 					continue
 				}
 				name := fmt.Sprintf("shape=%dx%dx%d/threads=%d/impl=%s", m, k, n, th,
-					pathName(avx))
+					pathName(p))
 				b.Run(name, func(b *testing.B) {
-					setPath(b, avx)
+					setPath(b, p)
 					setThreads(b, th)
+					cpu0 := processCPUSeconds()
 					for b.Loop() {
 						Sgemm(false, false, m, n, k, 1, x, k, y, n, 0, z, n)
 					}
-					b.ReportMetric(flop*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+					reportGFLOP(b, flop, cpu0)
 				})
 			}
 		}
+	}
+}
+
+// BenchmarkGEMMKernel times the micro-kernel alone on packed panels that stay
+// in L1, k = kc of its tiling: the ceiling of the blocked Sgemm.
+func BenchmarkGEMMKernel(b *testing.B) {
+	r := rand.New(rand.NewPCG(3, 3))
+	for _, p := range paths() {
+		kern := pathKernels[p].kern
+		t := tilings[kern]
+		a, bp, c := make([]float32, t.mr*t.kc), make([]float32, t.kc*t.nr),
+			make([]float32, t.mr*t.nr)
+		randVec(r, a, 1)
+		randVec(r, bp, 1)
+		flop := 2 * float64(t.mr*t.nr*t.kc)
+		b.Run(fmt.Sprintf("tile=%dx%d/k=%d/impl=%s", t.mr, t.nr, t.kc, pathName(p)),
+			func(b *testing.B) {
+				g := gemm{kern: kern, tiling: t, alpha: 1}
+				cpu0 := processCPUSeconds()
+				for b.Loop() {
+					g.kernel(t.kc, a, 1, t.mr, bp, t.nr, c, t.nr)
+				}
+				reportGFLOP(b, flop, cpu0)
+			})
+	}
+}
+
+// reportGFLOP reports GFLOP/s of wall time and GFLOP per CPU-second since
+// cpu0 for b.N runs of flop floating-point operations each.
+func reportGFLOP(b *testing.B, flop, cpu0 float64) {
+	total := flop * float64(b.N) / 1e9
+	b.ReportMetric(total/b.Elapsed().Seconds(), "GFLOP/s")
+	if cpu := processCPUSeconds() - cpu0; cpu > 0 {
+		b.ReportMetric(total/cpu, "GFLOP/cpu-s")
 	}
 }
 
@@ -81,10 +122,10 @@ func BenchmarkVec(b *testing.B) {
 		randVec(r, x, 1)
 		randVec(r, y, 1)
 		for _, v := range vecBenches {
-			for _, avx := range paths() {
-				name := fmt.Sprintf("kernel=%s/n=%d/impl=%s", v.name, n, pathName(avx))
+			for _, p := range paths() {
+				name := fmt.Sprintf("kernel=%s/n=%d/impl=%s", v.name, n, pathName(p))
 				b.Run(name, func(b *testing.B) {
-					setPath(b, avx)
+					setPath(b, p)
 					b.SetBytes(v.bytes * int64(n))
 					for b.Loop() {
 						v.run(x, y, z)

@@ -15,8 +15,8 @@ func FuzzSgemm(f *testing.F) {
 	f.Fuzz(func(t *testing.T, m, n, k uint8, tA, tB bool, alpha, beta int8, seed uint64) {
 		c := gemmCase{tA: tA, tB: tB, m: int(m % 64), n: int(n % 64), k: int(k % 64),
 			alpha: float32(alpha) / 16, beta: float32(beta) / 16, pad: int(seed % 3)}
-		for _, avx := range paths() {
-			setPath(t, avx)
+		for _, p := range paths() {
+			setPath(t, p)
 			for _, th := range []int{1, 2} {
 				setThreads(t, th)
 				checkGemm(t, rand.New(rand.NewPCG(seed, 0)), c)
@@ -36,12 +36,12 @@ func FuzzExp(f *testing.F) {
 		want := make([]float32, len(in))
 		expGeneric(want, in)
 		got := make([]float32, len(in))
-		for _, avx := range paths() {
-			setPath(t, avx)
+		for _, p := range vecPaths() {
+			setPath(t, p)
 			Exp(got, in)
 			for i := range got {
 				if !sameBits(got[i], want[i]) {
-					t.Fatalf("impl=%s: Exp(%v) = %v, twin %v", pathName(avx), x, got[i], want[i])
+					t.Fatalf("impl=%s: Exp(%v) = %v, twin %v", pathName(p), x, got[i], want[i])
 				}
 			}
 		}
@@ -75,14 +75,14 @@ func FuzzDot(f *testing.F) {
 			sumAbs += math.Abs(float64(x[i]))
 		}
 		tol := float64(n+1) * 0x1p-23
-		for _, avx := range paths() {
-			setPath(t, avx)
+		for _, p := range vecPaths() {
+			setPath(t, p)
 			// Products below the float32 range round to 0 or a subnormal.
 			if got := Dot(x, y); math.Abs(float64(got)-dot) > tol*dotAbs+float64(n)*0x1p-149 {
-				t.Fatalf("impl=%s: Dot = %v, want %v", pathName(avx), got, dot)
+				t.Fatalf("impl=%s: Dot = %v, want %v", pathName(p), got, dot)
 			}
 			if got := Sum(x); math.Abs(float64(got)-sum) > tol*sumAbs {
-				t.Fatalf("impl=%s: Sum = %v, want %v", pathName(avx), got, sum)
+				t.Fatalf("impl=%s: Sum = %v, want %v", pathName(p), got, sum)
 			}
 		}
 	})

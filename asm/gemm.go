@@ -6,30 +6,50 @@ import (
 	"sync/atomic"
 )
 
-// The micro-kernel computes an mr x nr tile of C.
+// microKernel names a GEMM micro-kernel; its tile shape fixes the packing.
+type microKernel int
+
 const (
-	mr = 6
-	nr = 16
+	kernel6x16Generic  microKernel = iota // sgemmKernel6x16Generic
+	kernel6x16AVX2                        // sgemmKernelAVX2, twin of the above
+	kernel12x32Generic                    // sgemmKernel12x32Generic
+	kernel12x32AVX512                     // sgemmKernelAVX512, twin of the above
 )
 
-// Cache blocking, from the CPU's cache sizes: a kc x nr panel of B fills half
-// of L1, an mc x kc block of A half of L2, a kc x nc block of B a share of L3.
-var mcBlock, kcBlock, ncBlock = blockSizes()
+// tiling is a micro-kernel's tile of C, mr x nr, and the cache blocking for
+// it: a kc x nr panel of B fills half of L1, an mc x kc block of A half of
+// L2, a kc x nc block of B a share of L3.
+type tiling struct{ mr, nr, mc, kc, nc int }
 
-func blockSizes() (mc, kc, nc int) {
+// The largest tile of any micro-kernel, for edge-tile buffers.
+const (
+	maxMR = 12
+	maxNR = 32
+)
+
+var tilings = [...]tiling{
+	kernel6x16Generic:  newTiling(6, 16),
+	kernel6x16AVX2:     newTiling(6, 16),
+	kernel12x32Generic: newTiling(12, 32),
+	kernel12x32AVX512:  newTiling(12, 32),
+}
+
+// newTiling returns the blocking for an mr x nr micro-kernel from the CPU's
+// cache sizes.
+func newTiling(mr, nr int) tiling {
 	l1, l2, l3 := cacheSizes()
-	kc = min(max(l1/2/(nr*4)&^7, 64), 512)
-	mc = min(max(l2/2/(kc*4)/mr*mr, mr), 120*mr)
-	nc = min(max(l3/4/(kc*4)/nr*nr, nr), 4096)
-	return mc, kc, nc
+	kc := min(max(l1/2/(nr*4)&^7, 64), 512)
+	mc := min(max(l2/2/(kc*4)/mr*mr, mr), 120*mr)
+	nc := min(max(l3/4/(kc*4)/nr*nr, nr), 4096)
+	return tiling{mr: mr, nr: nr, mc: mc, kc: kc, nc: nc}
 }
 
 // Reading A in place instead of packing it pays when B is thin: A is then used
 // by few micro-kernel calls, too few to repay the copy. It is read in place
-// when the columns of C a worker computes are at most directMaxN.
+// when the columns of C a worker computes fit in directPanels panels of B.
 // TODO(perf): B is always packed; reading it in place when A is thin was
 // slower here, as rows of B with a large ldb collide in a few L1 sets.
-var directMaxN = 4 * nr
+var directPanels = 4
 
 var threads atomic.Int64
 
@@ -78,7 +98,8 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 		return
 	}
 	g := gemm{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-		a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, avx: useAVX2}
+		a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
+		kern: gemmKernel, tiling: tilings[gemmKernel]}
 	if g.workers(Threads()) == 1 {
 		g.slab(0, m, 0, n) // g stays on the stack
 		return
@@ -103,46 +124,52 @@ type gemm struct {
 	alpha, beta    float32
 	a, b, c        []float32
 	lda, ldb, ldc  int
-	avx            bool
+	kern           microKernel
+	tiling
 }
 
 // workspace holds one worker's packed blocks of A and B.
 type workspace struct{ a, b []float32 }
 
+// workspaces hands out blocks large enough for every tiling.
 var workspaces = sync.Pool{New: func() any {
-	return &workspace{a: make([]float32, mcBlock*kcBlock), b: make([]float32, kcBlock*ncBlock)}
+	var a, b int
+	for _, t := range tilings {
+		a, b = max(a, t.mc*t.kc), max(b, t.kc*t.nc)
+	}
+	return &workspace{a: make([]float32, a), b: make([]float32, b)}
 }}
 
 // minWork is the number of multiply-adds below which one goroutine is used.
 const minWork = 1 << 18
 
-// split returns the number of tiles along C's longer dimension (in tiles)
-// and the size of a tile along it.
-func (g *gemm) split() (tiles, unit int) {
-	mt, nt := (g.m+mr-1)/mr, (g.n+nr-1)/nr
+// split returns the number of tiles along C's longer dimension (in tiles),
+// the size of a tile along it, and whether that dimension is the columns.
+func (g *gemm) split() (tiles, unit int, cols bool) {
+	mt, nt := (g.m+g.mr-1)/g.mr, (g.n+g.nr-1)/g.nr
 	if nt > mt {
-		return nt, nr
+		return nt, g.nr, true
 	}
-	return mt, mr
+	return mt, g.mr, false
 }
 
 // workers returns how many goroutines to use given at most n: one per
 // minWork multiply-adds, at most one per tile.
 func (g *gemm) workers(n int) int {
-	tiles, _ := g.split()
+	tiles, _, _ := g.split()
 	return max(1, min(n, tiles, g.m*g.n*g.k/minWork))
 }
 
 // parallel splits C into slabs of whole tiles along its longer dimension and
 // computes each on its own goroutine.
 func (g *gemm) parallel(n int) {
-	tiles, unit := g.split()
+	tiles, unit, cols := g.split()
 	workers := g.workers(n)
 	var wg sync.WaitGroup
 	for w := workers - 1; w >= 0; w-- {
 		lo, hi := tiles*w/workers*unit, tiles*(w+1)/workers*unit
 		i0, i1, j0, j1 := lo, min(hi, g.m), 0, g.n
-		if unit == nr {
+		if cols {
 			i0, i1, j0, j1 = 0, g.m, lo, min(hi, g.n)
 		}
 		if w == 0 {
@@ -175,20 +202,20 @@ func (g *gemm) slab(i0, i1, j0, j1 int) {
 	}
 	w := workspaces.Get().(*workspace)
 	defer workspaces.Put(w)
-	directA := j1-j0 <= directMaxN
-	lazyB := i1-i0 <= mcBlock // one block of rows: B panels are used once
-	for jc := j0; jc < j1; jc += ncBlock {
-		nb := min(ncBlock, j1-jc)
-		for pc := 0; pc < g.k; pc += kcBlock {
-			kb := min(kcBlock, g.k-pc)
+	directA := j1-j0 <= directPanels*g.nr
+	lazyB := i1-i0 <= g.mc // one block of rows: B panels are used once
+	for jc := j0; jc < j1; jc += g.nc {
+		nb := min(g.nc, j1-jc)
+		for pc := 0; pc < g.k; pc += g.kc {
+			kb := min(g.kc, g.k-pc)
 			if !lazyB {
 				g.packB(w.b, pc, kb, jc, nb)
 			}
-			for ic := i0; ic < i1; ic += mcBlock {
-				mb := min(mcBlock, i1-ic)
+			for ic := i0; ic < i1; ic += g.mc {
+				mb := min(g.mc, i1-ic)
 				from := 0
 				if directA {
-					from = mb / mr
+					from = mb / g.mr
 				}
 				g.packA(w.a, ic, mb, pc, kb, from)
 				g.macro(w, ic, mb, jc, nb, pc, kb, directA, lazyB)

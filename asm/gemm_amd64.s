@@ -45,7 +45,7 @@
 
 // func sgemmKernelAVX2(k int, a []float32, aRow, aStep int, b []float32, bStep int,
 //	c []float32, ldc int, alpha float32)
-// The 6x16 micro-kernel; see sgemmKernelGeneric for the loop.
+// The 6x16 micro-kernel; see sgemmKernel6x16Generic for the loop.
 TEXT ·sgemmKernelAVX2(SB), NOSPLIT, $0-116
 	MOVQ k+0(FP), CX
 	MOVQ a_base+8(FP), SI

@@ -8,7 +8,7 @@ package asm
 // where op(A)[i][p] is a[i*lda+p], or a[p*lda+i] when transA, and op(B)[p][j]
 // is b[p*ldb+j], or b[j*ldb+p] when transB. With beta == 0, C is not read.
 // It is the reference Sgemm is tested against; Sgemm's fallback on CPUs
-// without AVX2 is the blocked driver running sgemmKernelGeneric.
+// without AVX2 is the blocked driver running sgemmKernel6x16Generic.
 func sgemmGeneric(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	b []float32, ldb int, beta float32, c []float32, ldc int) {
 	for i := 0; i < m; i++ {
@@ -33,8 +33,8 @@ func sgemmGeneric(transA, transB bool, m, n, k int, alpha float32, a []float32, 
 	}
 }
 
-// sgemmKernelGeneric is the micro-kernel of the blocked Sgemm: it adds
-// alpha times a 6x16 block of products into C,
+// sgemmKernel6x16Generic is the 6x16 micro-kernel of the blocked Sgemm: it
+// adds alpha times a 6x16 block of products into C,
 //
 //	for i < 6, j < 16: C[i*ldc+j] += alpha * sum over p < k of
 //	                   a[i*aRow+p*aStep] * b[p*bStep+j]
@@ -42,11 +42,11 @@ func sgemmGeneric(transA, transB bool, m, n, k int, alpha float32, a []float32, 
 // The strides let A be a packed panel (aRow 1, aStep 6) or read in place from
 // a row-major matrix (aRow lda, aStep 1) or its transpose (aRow 1, aStep lda),
 // and B be a packed panel (bStep 16) or a row-major matrix (bStep ldb).
-func sgemmKernelGeneric(k int, a []float32, aRow, aStep int, b []float32, bStep int,
+func sgemmKernel6x16Generic(k int, a []float32, aRow, aStep int, b []float32, bStep int,
 	c []float32, ldc int, alpha float32) {
-	var acc [mr][nr]float32
+	var acc [6][16]float32
 	for p := 0; p < k; p++ {
-		bp := (*[nr]float32)(b[p*bStep:])
+		bp := (*[16]float32)(b[p*bStep:])
 		for i := range acc {
 			av := a[i*aRow+p*aStep]
 			row := &acc[i]
@@ -56,7 +56,36 @@ func sgemmKernelGeneric(k int, a []float32, aRow, aStep int, b []float32, bStep 
 		}
 	}
 	for i := range acc {
-		cr := (*[nr]float32)(c[i*ldc:])
+		cr := (*[16]float32)(c[i*ldc:])
+		for j, s := range acc[i] {
+			cr[j] += float32(alpha * s)
+		}
+	}
+}
+
+// sgemmKernel12x32Generic is the 12x32 micro-kernel, the loop of
+// sgemmKernel6x16Generic on a 12x32 tile:
+//
+//	for i < 12, j < 32: C[i*ldc+j] += alpha * sum over p < k of
+//	                    a[i*aRow+p*aStep] * b[p*bStep+j]
+//
+// with the same strides (a packed A panel has aStep 12, a packed B panel
+// bStep 32).
+func sgemmKernel12x32Generic(k int, a []float32, aRow, aStep int, b []float32, bStep int,
+	c []float32, ldc int, alpha float32) {
+	var acc [12][32]float32
+	for p := 0; p < k; p++ {
+		bp := (*[32]float32)(b[p*bStep:])
+		for i := range acc {
+			av := a[i*aRow+p*aStep]
+			row := &acc[i]
+			for j, bv := range bp {
+				row[j] += float32(av * bv)
+			}
+		}
+	}
+	for i := range acc {
+		cr := (*[32]float32)(c[i*ldc:])
 		for j, s := range acc[i] {
 			cr[j] += float32(alpha * s)
 		}
@@ -67,6 +96,14 @@ func sgemmKernelGeneric(k int, a []float32, aRow, aStep int, b []float32, bStep 
 // packed panel: for p < k, j < 16 { dst[p*16+j] = src[p*ld+j] }.
 func packB16Generic(k int, src []float32, ld int, dst []float32) {
 	for p := 0; p < k; p++ {
-		*(*[nr]float32)(dst[p*nr:]) = *(*[nr]float32)(src[p*ld:])
+		*(*[16]float32)(dst[p*16:]) = *(*[16]float32)(src[p*ld:])
+	}
+}
+
+// packB32Generic copies a k x 32 block with leading dimension ld into a
+// packed panel: for p < k, j < 32 { dst[p*32+j] = src[p*ld+j] }.
+func packB32Generic(k int, src []float32, ld int, dst []float32) {
+	for p := 0; p < k; p++ {
+		*(*[32]float32)(dst[p*32:]) = *(*[32]float32)(src[p*ld:])
 	}
 }

@@ -4,6 +4,7 @@ package asm
 // dst as mr-row panels: dst[q*mr*kb + p*mr + i] = op(A)[ic+q*mr+i][pc+p],
 // with rows past mb zero. Panels before from are skipped (read in place).
 func (g *gemm) packA(dst []float32, ic, mb, pc, kb, from int) {
+	mr := g.mr
 	for q := from; q*mr < mb; q++ {
 		rows := min(mr, mb-q*mr)
 		d := dst[q*mr*kb : (q+1)*mr*kb]
@@ -31,6 +32,7 @@ func (g *gemm) packA(dst []float32, ic, mb, pc, kb, from int) {
 // nr-column panels: dst[q*nr*kb + p*nr + j] = op(B)[pc+p][jc+q*nr+j], with
 // columns past nb zero.
 func (g *gemm) packB(dst []float32, pc, kb, jc, nb int) {
+	nr := g.nr
 	for q := 0; q*nr < nb; q++ {
 		g.packBPanel(dst[q*nr*kb:(q+1)*nr*kb], pc, kb, jc+q*nr, min(nr, nb-q*nr))
 	}
@@ -39,26 +41,36 @@ func (g *gemm) packB(dst []float32, pc, kb, jc, nb int) {
 // packBPanel packs the panel of cols <= nr columns at c0: for p < kb, j < nr
 // { d[p*nr+j] = op(B)[pc+p][c0+j] }, zero for j >= cols.
 func (g *gemm) packBPanel(d []float32, pc, kb, c0, cols int) {
+	nr := g.nr
 	if cols < nr {
 		clear(d)
 	}
-	switch {
-	case g.transB:
+	if g.transB {
 		for j := 0; j < cols; j++ {
 			o := (c0+j)*g.ldb + pc
 			for p, v := range g.b[o : o+kb] {
 				d[p*nr+j] = v
 			}
 		}
-	case cols == nr && g.avx:
-		packB16AVX2(kb, g.b[pc*g.ldb+c0:], g.ldb, d)
-	case cols == nr:
-		packB16Generic(kb, g.b[pc*g.ldb+c0:], g.ldb, d)
-	default:
+		return
+	}
+	if cols < nr {
 		for p := 0; p < kb; p++ {
 			o := (pc+p)*g.ldb + c0
 			copy(d[p*nr:p*nr+cols], g.b[o:o+cols])
 		}
+		return
+	}
+	src := g.b[pc*g.ldb+c0:]
+	switch g.kern {
+	case kernel6x16AVX2:
+		packB16AVX2(kb, src, g.ldb, d)
+	case kernel12x32AVX512:
+		packB32AVX512(kb, src, g.ldb, d)
+	case kernel12x32Generic:
+		packB32Generic(kb, src, g.ldb, d)
+	default:
+		packB16Generic(kb, src, g.ldb, d)
 	}
 }
 
@@ -68,6 +80,8 @@ func (g *gemm) packBPanel(d []float32, pc, kb, c0, cols int) {
 // tile so that the kernel never writes outside C. With lazyB each panel of
 // B is packed just before its first use, while it is still in L1.
 func (g *gemm) macro(w *workspace, ic, mb, jc, nb, pc, kb int, directA, lazyB bool) {
+	mr, nr := g.mr, g.nr
+	var edge [maxMR * maxNR]float32
 	for jr := 0; jr < nb; jr += nr {
 		cols := min(nr, nb-jr)
 		bp, bStep := w.b[jr*kb:], nr
@@ -89,8 +103,9 @@ func (g *gemm) macro(w *workspace, ic, mb, jc, nb, pc, kb int, directA, lazyB bo
 				g.kernel(kb, ap, aRow, aStep, bp, bStep, g.c[co:], g.ldc)
 				continue
 			}
-			var t [mr * nr]float32
-			g.kernel(kb, ap, aRow, aStep, bp, bStep, t[:], nr)
+			t := edge[:mr*nr]
+			clear(t)
+			g.kernel(kb, ap, aRow, aStep, bp, bStep, t, nr)
 			for i := 0; i < rows; i++ {
 				cr := g.c[co+i*g.ldc : co+i*g.ldc+cols]
 				for j := range cr {
@@ -101,12 +116,17 @@ func (g *gemm) macro(w *workspace, ic, mb, jc, nb, pc, kb int, directA, lazyB bo
 	}
 }
 
-// kernel runs the micro-kernel of the chosen path.
+// kernel runs the micro-kernel g.kern on one mr x nr tile.
 func (g *gemm) kernel(k int, a []float32, aRow, aStep int, b []float32, bStep int,
 	c []float32, ldc int) {
-	if g.avx {
+	switch g.kern {
+	case kernel6x16AVX2:
 		sgemmKernelAVX2(k, a, aRow, aStep, b, bStep, c, ldc, g.alpha)
-		return
+	case kernel12x32AVX512:
+		sgemmKernelAVX512(k, a, aRow, aStep, b, bStep, c, ldc, g.alpha)
+	case kernel12x32Generic:
+		sgemmKernel12x32Generic(k, a, aRow, aStep, b, bStep, c, ldc, g.alpha)
+	default:
+		sgemmKernel6x16Generic(k, a, aRow, aStep, b, bStep, c, ldc, g.alpha)
 	}
-	sgemmKernelGeneric(k, a, aRow, aStep, b, bStep, c, ldc, g.alpha)
 }

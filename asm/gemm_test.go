@@ -75,7 +75,7 @@ func checkGemm(t testing.TB, r *rand.Rand, c gemmCase) {
 		got := float64(cm[i*ldc+j])
 		if math.Abs(got-want) > float64(c.k+2)*0x1p-23*abs || math.IsNaN(got) {
 			t.Fatalf("%v impl=%s threads=%d: C[%d][%d] = %v, want %v",
-				c, Impl(), Threads(), i, j, got, want)
+				c, kernelName(gemmKernel), Threads(), i, j, got, want)
 		}
 	}
 	if c.samples > 0 && c.m > 0 && c.n > 0 {
@@ -117,10 +117,10 @@ func TestSgemmShapes(t *testing.T) {
 	// Each shape and transposition case runs with alpha 1, beta 0 and with one
 	// more of the alpha/beta pairs below, in turn.
 	pairs := [][2]float32{{1, 1}, {-0.5, 0.25}, {0, 0.25}, {0, 0}, {2, 1}, {1, -1}}
-	for _, avx := range paths() {
+	for _, p := range paths() {
 		for _, th := range []int{1, 2, 3} {
-			t.Run(fmt.Sprintf("impl=%s/threads=%d", pathName(avx), th), func(t *testing.T) {
-				setPath(t, avx)
+			t.Run(fmt.Sprintf("impl=%s/threads=%d", pathName(p), th), func(t *testing.T) {
+				setPath(t, p)
 				setThreads(t, th)
 				turn := 0
 				for _, d := range dims {
@@ -139,12 +139,13 @@ func TestSgemmShapes(t *testing.T) {
 }
 
 // TestSgemmDirect covers the path that reads A in place, with shapes on both
-// sides of directMaxN.
+// sides of directPanels panels of each tile width.
 func TestSgemmDirect(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
-	for _, avx := range paths() {
-		setPath(t, avx)
-		for _, mn := range [][2]int{{48, 500}, {49, 500}, {500, 64}, {500, 65}, {47, 63}} {
+	for _, p := range paths() {
+		setPath(t, p)
+		for _, mn := range [][2]int{{48, 500}, {49, 500}, {500, 64}, {500, 65}, {47, 63},
+			{500, 128}, {500, 129}} {
 			for tr := range 4 {
 				checkGemm(t, r, gemmCase{tA: tr&1 != 0, tB: tr&2 != 0, m: mn[0],
 					k: 200, n: mn[1], alpha: 1.5, beta: 0.5, pad: 1})
@@ -158,11 +159,11 @@ func TestSgemmDirect(t *testing.T) {
 // untransposed case.
 func TestSgemmConv(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 10))
-	for _, avx := range paths() {
-		setPath(t, avx)
+	for _, p := range paths() {
+		setPath(t, p)
 		for _, d := range [][3]int{{32, 864, 13824}, {13824, 864, 32}} {
 			for tr := range 4 {
-				if tr > 0 && (testing.Short() || !avx) {
+				if tr > 0 && (testing.Short() || !pathKernels[p].avx2) {
 					continue
 				}
 				checkGemm(t, r, gemmCase{tA: tr&1 != 0, tB: tr&2 != 0, m: d[0], k: d[1],

@@ -6,29 +6,62 @@ import (
 	"testing"
 )
 
-// paths lists the kernel sets this binary can run: always the pure-Go twins,
-// plus the assembly when the CPU and the build have it.
-func paths() []bool {
+// path is one kernel set: vector kernels and GEMM micro-kernel.
+type path int
+
+const (
+	genericPath path = iota // Go twins, 6x16 GEMM tile
+	wideGoPath              // Go twins, 12x32 GEMM tile (the AVX-512 kernel's twin)
+	avx2Path                // AVX2 vector kernels, 6x16 AVX2 GEMM kernel
+	avx512Path              // AVX2 vector kernels, 12x32 AVX-512 GEMM kernel
+)
+
+// pathKernels gives the micro-kernel and the vector-kernel switch of a path.
+var pathKernels = [...]struct {
+	name string
+	kern microKernel
+	avx2 bool
+}{
+	genericPath: {"generic", kernel6x16Generic, false},
+	wideGoPath:  {"generic12x32", kernel12x32Generic, false},
+	avx2Path:    {"avx2", kernel6x16AVX2, true},
+	avx512Path:  {"avx512", kernel12x32AVX512, true},
+}
+
+var useAVX2Default, useAVX512Default = useAVX2, useAVX512
+
+// paths lists the kernel sets this binary can run: always the pure-Go twins
+// (with both GEMM tiles), plus the assembly the CPU and the build have.
+func paths() []path {
+	ps := []path{genericPath, wideGoPath}
 	if haveAsm && useAVX2Default {
-		return []bool{false, true}
+		ps = append(ps, avx2Path)
 	}
-	return []bool{false}
+	if haveAsm && useAVX512Default {
+		ps = append(ps, avx512Path)
+	}
+	return ps
 }
 
-var useAVX2Default = useAVX2
-
-func pathName(avx bool) string {
-	if avx {
-		return "avx2"
+// vecPaths lists the distinct vector-kernel sets: the AVX-512 and 12x32
+// paths run the same vector kernels as avx2 and generic.
+func vecPaths() []path {
+	var ps []path
+	for _, p := range paths() {
+		if p != wideGoPath && p != avx512Path {
+			ps = append(ps, p)
+		}
 	}
-	return "generic"
+	return ps
 }
+
+func pathName(p path) string { return pathKernels[p].name }
 
 // setPath switches the kernel set until the test ends.
-func setPath(t testing.TB, avx bool) {
-	old := useAVX2
-	useAVX2 = avx
-	t.Cleanup(func() { useAVX2 = old })
+func setPath(t testing.TB, p path) {
+	oldAVX2, oldKern := useAVX2, gemmKernel
+	useAVX2, gemmKernel = pathKernels[p].avx2, pathKernels[p].kern
+	t.Cleanup(func() { useAVX2, gemmKernel = oldAVX2, oldKern })
 }
 
 // sentinel fills guard cells; its bit pattern is checked after every call.

@@ -2,9 +2,9 @@
 
 package asm
 
-// Stand-ins for the assembly kernels where they are not compiled. useAVX2 is
-// always false here, so these are never called; they only keep the dispatching
-// code in one file for every architecture.
+// Stand-ins for the assembly kernels where they are not compiled. useAVX2 and
+// useAVX512 are always false here, so these are never called; they only keep the
+// dispatching code in one file for every architecture.
 
 const noAsm = "asm: assembly kernel called without assembly support"
 
@@ -28,3 +28,10 @@ func sgemmKernelAVX2(k int, a []float32, aRow, aStep int, b []float32, bStep int
 }
 
 func packB16AVX2(k int, src []float32, ld int, dst []float32) { panic(noAsm) }
+
+func sgemmKernelAVX512(k int, a []float32, aRow, aStep int, b []float32, bStep int,
+	c []float32, ldc int, alpha float32) {
+	panic(noAsm)
+}
+
+func packB32AVX512(k int, src []float32, ld int, dst []float32) { panic(noAsm) }

@@ -60,9 +60,9 @@ var elemCases = []elemCase{
 func TestElementwise(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, c := range elemCases {
-		for _, avx := range paths() {
-			t.Run(c.name+"/impl="+pathName(avx), func(t *testing.T) {
-				setPath(t, avx)
+		for _, p := range vecPaths() {
+			t.Run(c.name+"/impl="+pathName(p), func(t *testing.T) {
+				setPath(t, p)
 				for n := 0; n <= maxLen; n++ {
 					for off := 0; off < 8; off++ {
 						checkElem(t, r, c, n, off, [2]int{-1, -1})
@@ -127,9 +127,9 @@ func checkElem(t *testing.T, r *rand.Rand, c elemCase, n, off int, alias [2]int)
 // additions differs between paths) and Max against its twin exactly.
 func TestReductions(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	for _, avx := range paths() {
-		t.Run("impl="+pathName(avx), func(t *testing.T) {
-			setPath(t, avx)
+	for _, p := range vecPaths() {
+		t.Run("impl="+pathName(p), func(t *testing.T) {
+			setPath(t, p)
 			for n := 0; n <= maxLen; n++ {
 				for off := 0; off < 8; off++ {
 					x := make([]float32, n+off)[off:]
@@ -172,8 +172,8 @@ func TestExpAccuracy(t *testing.T) {
 		x[i] = float32(lo + (hi-lo)*float64(i)/float64(n-1))
 	}
 	got := make([]float32, n)
-	for _, avx := range paths() {
-		setPath(t, avx)
+	for _, p := range vecPaths() {
+		setPath(t, p)
 		Exp(got, x)
 		var worst float64
 		var at float32
@@ -184,9 +184,9 @@ func TestExpAccuracy(t *testing.T) {
 				worst, at = e, x[i]
 			}
 		}
-		t.Logf("impl=%s: max error %.3f ulp at x=%v", pathName(avx), worst, at)
+		t.Logf("impl=%s: max error %.3f ulp at x=%v", pathName(p), worst, at)
 		if worst > 2 {
-			t.Errorf("impl=%s: error %.3f ulp at x=%v, want <= 2", pathName(avx), worst, at)
+			t.Errorf("impl=%s: error %.3f ulp at x=%v, want <= 2", pathName(p), worst, at)
 		}
 		inf := float32(math.Inf(1))
 		special := []float32{0, 1, -1, 88.73, 100, inf, -104, -200, -inf}
@@ -196,7 +196,7 @@ func TestExpAccuracy(t *testing.T) {
 		for i := range res {
 			if math.Abs(float64(res[i]-want[i])) > 3e-7*math.Abs(float64(want[i])) &&
 				res[i] != want[i] {
-				t.Errorf("impl=%s: Exp(%v) = %v, want %v", pathName(avx), special[i], res[i], want[i])
+				t.Errorf("impl=%s: Exp(%v) = %v, want %v", pathName(p), special[i], res[i], want[i])
 			}
 		}
 	}

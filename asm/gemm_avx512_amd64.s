@@ -1,0 +1,176 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// ROW multiplies the two B vectors Z0, Z1 by the A value at ADDR, broadcast
+// into T, and adds the products into the accumulators LO, HI of one row.
+#define ROW(ADDR, T, LO, HI) \
+	VBROADCASTSS ADDR, T; \
+	VFMADD231PS  Z0, T, LO; \
+	VFMADD231PS  Z1, T, HI
+
+// STEP loads the 32 floats of B at DI, multiplies them by the A values of
+// all twelve rows and moves SI, AX and DI to the next k step. SI points at
+// row 0 of A, AX at row 6; R8 is the row stride, R9 = 3*R8, R10 = 5*R8.
+#define STEP \
+	VMOVUPS (DI), Z0; \
+	VMOVUPS 64(DI), Z1; \
+	ROW((SI), Z2, Z4, Z5); \
+	ROW((SI)(R8*1), Z3, Z6, Z7); \
+	ROW((SI)(R8*2), Z2, Z8, Z9); \
+	ROW((SI)(R9*1), Z3, Z10, Z11); \
+	ROW((SI)(R8*4), Z2, Z12, Z13); \
+	ROW((SI)(R10*1), Z3, Z14, Z15); \
+	ROW((AX), Z2, Z16, Z17); \
+	ROW((AX)(R8*1), Z3, Z18, Z19); \
+	ROW((AX)(R8*2), Z2, Z20, Z21); \
+	ROW((AX)(R9*1), Z3, Z22, Z23); \
+	ROW((AX)(R8*4), Z2, Z24, Z25); \
+	ROW((AX)(R10*1), Z3, Z26, Z27); \
+	ADDQ R11, SI; \
+	ADDQ R11, AX; \
+	ADDQ R12, DI
+
+// PREFETCH3 prefetches the 128 bytes of one C row at BX (three lines when
+// the row is not 64-byte aligned) and moves BX to the next row.
+#define PREFETCH3 \
+	PREFETCHT0 (BX); \
+	PREFETCHT0 64(BX); \
+	PREFETCHT0 124(BX); \
+	ADDQ       R13, BX
+
+// STORE2 does C[row][0:32] += alpha*acc for the accumulators LO, HI at DX
+// (alpha in Z31), then moves DX to the next row.
+#define STORE2(LO, HI) \
+	VFMADD213PS (DX), Z31, LO; \
+	VFMADD213PS 64(DX), Z31, HI; \
+	VMOVUPS     LO, (DX); \
+	VMOVUPS     HI, 64(DX); \
+	ADDQ        R13, DX
+
+// func sgemmKernelAVX512(k int, a []float32, aRow, aStep int, b []float32, bStep int,
+//	c []float32, ldc int, alpha float32)
+// The 12x32 micro-kernel, a 12x32 tile of C in 24 ZMM accumulators; see
+// sgemmKernel12x32Generic for the loop.
+TEXT ·sgemmKernelAVX512(SB), NOSPLIT, $0-116
+	MOVQ k+0(FP), CX
+	MOVQ a_base+8(FP), SI
+	MOVQ aRow+32(FP), R8
+	MOVQ aStep+40(FP), R11
+	MOVQ b_base+48(FP), DI
+	MOVQ bStep+72(FP), R12
+	MOVQ c_base+80(FP), DX
+	MOVQ ldc+104(FP), R13
+	SHLQ $2, R8
+	SHLQ $2, R11
+	SHLQ $2, R12
+	SHLQ $2, R13
+	LEAQ (R8)(R8*2), R9
+	LEAQ (R8)(R8*4), R10
+	LEAQ (SI)(R9*2), AX
+
+	// Prefetch the C tile, which the stores below read.
+	MOVQ DX, BX
+	PREFETCH3
+	PREFETCH3
+	PREFETCH3
+	PREFETCH3
+	PREFETCH3
+	PREFETCH3
+	PREFETCH3
+	PREFETCH3
+	PREFETCH3
+	PREFETCH3
+	PREFETCH3
+	PREFETCH3
+
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z21, Z21, Z21
+	VPXORD Z22, Z22, Z22
+	VPXORD Z23, Z23, Z23
+	VPXORD Z24, Z24, Z24
+	VPXORD Z25, Z25, Z25
+	VPXORD Z26, Z26, Z26
+	VPXORD Z27, Z27, Z27
+
+	// Four k steps per iteration, then the remaining k%4.
+	MOVQ  CX, BX
+	SHRQ  $2, BX
+	ANDQ  $3, CX
+	TESTQ BX, BX
+	JZ    tail
+
+loop4:
+	STEP
+	STEP
+	STEP
+	STEP
+	DECQ BX
+	JNZ  loop4
+
+tail:
+	TESTQ CX, CX
+	JZ    store
+
+loop1:
+	STEP
+	DECQ CX
+	JNZ  loop1
+
+store:
+	VBROADCASTSS alpha+112(FP), Z31
+	STORE2(Z4, Z5)
+	STORE2(Z6, Z7)
+	STORE2(Z8, Z9)
+	STORE2(Z10, Z11)
+	STORE2(Z12, Z13)
+	STORE2(Z14, Z15)
+	STORE2(Z16, Z17)
+	STORE2(Z18, Z19)
+	STORE2(Z20, Z21)
+	STORE2(Z22, Z23)
+	STORE2(Z24, Z25)
+	STORE2(Z26, Z27)
+	VZEROUPPER
+	RET
+
+// func packB32AVX512(k int, src []float32, ld int, dst []float32)
+// Copies k rows of 32 floats; see packB32Generic.
+TEXT ·packB32AVX512(SB), NOSPLIT, $0-64
+	MOVQ  k+0(FP), CX
+	MOVQ  src_base+8(FP), SI
+	MOVQ  ld+32(FP), R8
+	MOVQ  dst_base+40(FP), DI
+	SHLQ  $2, R8
+	TESTQ CX, CX
+	JZ    done
+
+loop:
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	ADDQ    R8, SI
+	ADDQ    $128, DI
+	DECQ    CX
+	JNZ     loop
+
+done:
+	VZEROUPPER
+	RET

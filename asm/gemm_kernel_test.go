@@ -1,0 +1,220 @@
+package asm
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/cpu"
+)
+
+// TestKernelChoice checks the kernel choice made at start against the CPU
+// features and GODEBUG: cpu.avx512f=off must select the AVX2 micro-kernel,
+// cpu.avx2=off the Go twins.
+func TestKernelChoice(t *testing.T) {
+	godebug := os.Getenv("GODEBUG")
+	t.Logf("GODEBUG=%q: Impl()=%s, cpu %s", godebug, Impl(), CPUName())
+	off := func(feature string) bool {
+		return strings.Contains(godebug, "cpu."+feature+"=off") ||
+			strings.Contains(godebug, "cpu.all=off")
+	}
+	wantAVX2 := haveAsm && cpu.X86.HasAVX2 && cpu.X86.HasFMA && !off("avx2") && !off("fma")
+	wantAVX512 := wantAVX2 && cpu.X86.HasAVX512F && !off("avx512f")
+	want := map[[2]bool]string{{false, false}: "generic", {true, false}: "avx2",
+		{true, true}: "avx512"}[[2]bool{wantAVX2, wantAVX512}]
+	if Impl() != want || useAVX2Default != wantAVX2 || useAVX512Default != wantAVX512 {
+		t.Errorf("Impl() = %s (avx2 %v, avx512 %v), want %s", Impl(), useAVX2Default,
+			useAVX512Default, want)
+	}
+}
+
+// kernelTwins pairs each assembly micro-kernel the CPU can run with its Go
+// twin of the same tile shape.
+func kernelTwins() [][2]microKernel {
+	var ps [][2]microKernel
+	if haveAsm && useAVX2Default {
+		ps = append(ps, [2]microKernel{kernel6x16AVX2, kernel6x16Generic})
+	}
+	if haveAsm && useAVX512Default {
+		ps = append(ps, [2]microKernel{kernel12x32AVX512, kernel12x32Generic})
+	}
+	return ps
+}
+
+// kernelLayout is one way the micro-kernel reads its operands: A as a packed
+// panel, in place, or in place transposed; B packed or in place (bPad extra
+// columns per row); C with cPad extra columns per row.
+type kernelLayout struct {
+	name       string
+	aIn, aT    bool
+	bPad, cPad int
+}
+
+var kernelLayouts = []kernelLayout{
+	{"packed", false, false, 0, 0},
+	{"a-in-place", true, false, 0, 3},
+	{"a-transposed", true, true, 5, 1},
+}
+
+// runKernel runs kern once on random operands laid out as l, into a copy of
+// c0 (whose cells outside the tile must not change), and returns C.
+func runKernel(kern microKernel, l kernelLayout, k int, a, b, c0 []float32,
+	alpha float32) []float32 {
+	t := tilings[kern]
+	lda := max(k, 1) + 2
+	aRow, aStep := 1, t.mr
+	switch {
+	case l.aT:
+		aRow, aStep = 1, t.mr+2
+	case l.aIn:
+		aRow, aStep = lda, 1
+	}
+	c := append([]float32(nil), c0...)
+	g := gemm{kern: kern, tiling: t, alpha: alpha}
+	g.kernel(k, a, aRow, aStep, b, t.nr+l.bPad, c, t.nr+l.cPad)
+	return c
+}
+
+// kernelOperands returns A, B and C for one runKernel call with k steps;
+// with ints, every value is a small integer so that all sums are exact.
+func kernelOperands(r *rand.Rand, kern microKernel, l kernelLayout, k int,
+	ints bool) (a, b, c []float32) {
+	t := tilings[kern]
+	fill := func(n int) []float32 {
+		x := make([]float32, n)
+		randVec(r, x, 1)
+		if ints {
+			for i := range x {
+				x[i] = float32(r.IntN(9) - 4)
+			}
+		}
+		return x
+	}
+	lda := max(k, 1) + 2
+	a = fill(max(t.mr*lda, k*(t.mr+2), t.mr*max(k, 1)))
+	b = fill(max(k, 1) * (t.nr + l.bPad))
+	c = fill(t.mr * (t.nr + l.cPad))
+	return a, b, c
+}
+
+// TestSgemmKernelTwins checks each assembly micro-kernel against its Go twin
+// for k = 0..70 and a few block depths, in every operand layout: bit for bit
+// on small-integer operands (every sum is exact, so fusing cannot change it),
+// and to (k+2) float32 steps of the sum of magnitudes on random ones. Cells
+// of C between rows must not change.
+func TestSgemmKernelTwins(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	ks := []int{191, 192, 193, 384, 385}
+	for k := 0; k <= 70; k++ {
+		ks = append(ks, k)
+	}
+	for _, tw := range kernelTwins() {
+		for _, l := range kernelLayouts {
+			t.Run(fmt.Sprintf("kernel=%s/%s", kernelName(tw[0]), l.name), func(t *testing.T) {
+				for _, k := range ks {
+					for _, ints := range []bool{true, false} {
+						alpha := float32(-0.5)
+						if !ints {
+							alpha = 1.25
+						}
+						a, b, c0 := kernelOperands(r, tw[0], l, k, ints)
+						got := runKernel(tw[0], l, k, a, b, c0, alpha)
+						want := runKernel(tw[1], l, k, a, b, c0, alpha)
+						compareTiles(t, tilings[tw[0]], l, k, alpha, got, want, c0, ints)
+					}
+				}
+			})
+		}
+	}
+}
+
+// kernelName is the name of the path that uses kern.
+func kernelName(kern microKernel) string {
+	for _, pk := range pathKernels {
+		if pk.kern == kern {
+			return pk.name
+		}
+	}
+	return "unknown"
+}
+
+// compareTiles fails the test unless got and want agree (bit for bit when
+// exact) inside the tile and got equals c0 in the padding columns.
+// Operands lie in [-1, 1], so k*|alpha| + |c0| bounds the sum of magnitudes.
+func compareTiles(t *testing.T, ti tiling, l kernelLayout, k int, alpha float32,
+	got, want, c0 []float32, exact bool) {
+	t.Helper()
+	ldc := ti.nr + l.cPad
+	for i := 0; i < ti.mr; i++ {
+		for j := 0; j < ldc; j++ {
+			o := i*ldc + j
+			if j >= ti.nr {
+				if !sameBits(got[o], c0[o]) {
+					t.Fatalf("k=%d: padding C[%d][%d] changed", k, i, j)
+				}
+				continue
+			}
+			tol := 0.0
+			if !exact {
+				abs := float64(k)*math.Abs(float64(alpha)) + math.Abs(float64(c0[o]))
+				tol = float64(k+2) * 0x1p-23 * abs
+			}
+			if d := math.Abs(float64(got[o]) - float64(want[o])); d > tol || got[o] != got[o] {
+				t.Fatalf("k=%d exact=%v: C[%d][%d] = %v, twin %v", k, exact, i, j, got[o], want[o])
+			}
+		}
+	}
+}
+
+// TestSgemmEdgeTiles runs Sgemm on every path for shapes one below, at and one
+// above the tile edges of both micro-kernels, in all transposition cases.
+func TestSgemmEdgeTiles(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, p := range paths() {
+		setPath(t, p)
+		for _, m := range []int{1, 5, 6, 7, 11, 12, 13, 24, 25} {
+			for _, n := range []int{1, 15, 16, 17, 31, 32, 33, 64, 65} {
+				for tr := range 4 {
+					checkGemm(t, r, gemmCase{tA: tr&1 != 0, tB: tr&2 != 0, m: m, k: 37,
+						n: n, alpha: 0.75, beta: 0.5, pad: r.IntN(3)})
+				}
+			}
+		}
+	}
+}
+
+// TestPackBTwins checks the assembly B panel copies against their Go twins,
+// bit for bit, for k = 0..40, with guard cells after the panel.
+func TestPackBTwins(t *testing.T) {
+	type pack func(k int, src []float32, ld int, dst []float32)
+	var twins [][2]pack
+	var widths []int
+	if haveAsm && useAVX2Default {
+		twins, widths = append(twins, [2]pack{packB16AVX2, packB16Generic}), append(widths, 16)
+	}
+	if haveAsm && useAVX512Default {
+		twins, widths = append(twins, [2]pack{packB32AVX512, packB32Generic}), append(widths, 32)
+	}
+	r := rand.New(rand.NewPCG(15, 16))
+	for i, tw := range twins {
+		nr := widths[i]
+		for k := 0; k <= 40; k++ {
+			ld := nr + k%5
+			src := make([]float32, k*ld)
+			randVec(r, src, 1)
+			got, buf := guarded(k*nr, 0)
+			want := make([]float32, k*nr)
+			tw[0](k, src, ld, got)
+			tw[1](k, src, ld, want)
+			for j := range want {
+				if !sameBits(got[j], want[j]) {
+					t.Fatalf("nr=%d k=%d: dst[%d] = %v, twin %v", nr, k, j, got[j], want[j])
+				}
+			}
+			checkGuards(t, fmt.Sprintf("nr=%d k=%d", nr, k), buf, guard, k*nr)
+		}
+	}
+}
