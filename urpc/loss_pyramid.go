@@ -41,10 +41,10 @@ func MeanPrediction[T tensor.Float](probs []*autograd.Value[T]) *autograd.Value[
 }
 
 // LogMeanPrediction returns log p_c of Eq. 2 from the log-probabilities log p_s
-// [N, C, D, H, W] of the S heads, as log((1/S) sum_s p_s) with p_s = exp(log p_s) (one
-// vectorised exponential per head). Where sum_s p_s falls below underflowGuard, the
-// voxel is recomputed around its largest log p_s, so it stays finite and accurate
-// where every p_s^j underflows to 0.
+// [N, C, D, H, W] of the S heads, as log((1/S) sum_s p_s) with p_s = exp(log p_s) (a
+// vectorised exponential per head and one vectorised logarithm). Where sum_s p_s falls
+// below underflowGuard, the voxel is recomputed around its largest log p_s, so it
+// stays finite and accurate where every p_s^j underflows to 0.
 // Backward: d log p_c / d log p_s = exp(log p_s - log p_c) / S = p_s / (S p_c), the
 // share of head s in p_c, kept from the forward pass.
 func LogMeanPrediction[T tensor.Float](logProbs []*autograd.Value[T]) *autograd.Value[T] {
@@ -53,18 +53,28 @@ func LogMeanPrediction[T tensor.Float](logProbs []*autograd.Value[T]) *autograd.
 	for s, lp := range logProbs {
 		probs[s] = tensor.Exp(lp.Data)
 	}
-	return logMeanPrediction(logProbs, probs, probs)
+	return logMeanPrediction(logProbs, probs)
 }
 
-// logMeanPrediction is LogMeanPrediction given p_s = exp(log p_s) of every head in
-// probs. The heads' shares p_s / (S p_c) are written into shares, which may be probs
-// itself (then overwritten) and must otherwise be fresh tensors of the same shape.
+// logMeanPrediction is LogMeanPrediction given p_s = exp(log p_s) of every head.
 func logMeanPrediction[T tensor.Float](logProbs []*autograd.Value[T],
-	probs, shares []*tensor.Tensor[T]) *autograd.Value[T] {
+	probs []*tensor.Tensor[T]) *autograd.Value[T] {
 	logS := math.Log(float64(len(logProbs)))
-	out := tensor.Zeros[T](logProbs[0].Shape()...)
-	for i := range out.Data {
-		out.Data[i] = T(normaliseShares(logProbs, probs, shares, i) - logS)
+	total := probs[0].Clone()
+	for _, p := range probs[1:] {
+		tensor.AddInPlace(total, p)
+	}
+	out := tensor.Log(total)
+	shares := make([]*tensor.Tensor[T], len(probs))
+	for s, p := range probs {
+		shares[s] = tensor.Div(p, total)
+	}
+	for i, t := range total.Data {
+		if float64(t) >= underflowGuard {
+			out.Data[i] -= T(logS)
+			continue
+		}
+		out.Data[i] = T(shiftedLogTotal(logProbs, shares, i) - logS)
 	}
 
 	return logProbs[0].Tape().Record("log_mean_prediction", out, logProbs,
@@ -80,33 +90,22 @@ func logMeanPrediction[T tensor.Float](logProbs []*autograd.Value[T],
 // be subnormal (below about 1.2e-38) and have lost precision.
 const underflowGuard = 1e-30
 
-// normaliseShares writes the share p_s / sum_s p_s of every head into shares and
-// returns log sum_s p_s, at element i, for p_s in probs. Below underflowGuard it uses
-// exp(log p_s - peak) with the largest log p_s as peak instead of p_s.
-func normaliseShares[T tensor.Float](logProbs []*autograd.Value[T],
-	probs, shares []*tensor.Tensor[T], i int) float64 {
-	total, peak := 0.0, 0.0
-	for _, p := range probs {
-		total += float64(p.Data[i])
+// shiftedLogTotal returns log sum_s p_s at element i and writes the heads' shares
+// p_s / sum_s p_s there, computed as exp(log p_s - peak) around the largest log p_s,
+// so that they stay exact where every p_s underflows.
+func shiftedLogTotal[T tensor.Float](logProbs []*autograd.Value[T], shares []*tensor.Tensor[T],
+	i int) float64 {
+	peak, total := math.Inf(-1), 0.0
+	for _, lp := range logProbs {
+		peak = max(peak, float64(lp.Data.Data[i]))
 	}
-	if !(total >= underflowGuard) {
-		peak, total = math.Inf(-1), 0
-		for _, lp := range logProbs {
-			peak = max(peak, float64(lp.Data.Data[i]))
-		}
-		for _, lp := range logProbs {
-			total += math.Exp(float64(lp.Data.Data[i]) - peak)
-		}
-		for s, lp := range logProbs {
-			shares[s].Data[i] = T(math.Exp(float64(lp.Data.Data[i])-peak) / total)
-		}
-		return peak + math.Log(total)
+	for _, lp := range logProbs {
+		total += math.Exp(float64(lp.Data.Data[i]) - peak)
 	}
-
-	for s, p := range probs {
-		shares[s].Data[i] = T(float64(p.Data[i]) / total)
+	for s, lp := range logProbs {
+		shares[s].Data[i] = T(math.Exp(float64(lp.Data.Data[i])-peak) / total)
 	}
-	return math.Log(total)
+	return peak + math.Log(total)
 }
 
 // voxelShape returns shape with the class axis set to 1: [N, 1, D, H, W].

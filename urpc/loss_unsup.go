@@ -134,11 +134,11 @@ func UnsupervisedLoss[T tensor.Float](logits []*autograd.Value[T], cfg Config) *
 		logProbs[s] = autograd.LogSoftmax(z, 1)
 	}
 	probs := Probabilities(logProbs)
-	probData, shares := make([]*tensor.Tensor[T], scales), make([]*tensor.Tensor[T], scales)
+	probData := make([]*tensor.Tensor[T], scales)
 	for s, p := range probs {
-		probData[s], shares[s] = p.Data, tensor.Zeros[T](p.Shape()...)
+		probData[s] = p.Data
 	}
-	mean, logMean := MeanPrediction(probs), logMeanPrediction(logProbs, probData, shares)
+	mean, logMean := MeanPrediction(probs), logMeanPrediction(logProbs, probData)
 
 	sqDist := make([]*autograd.Value[T], scales)
 	uncertainty := make([]*autograd.Value[T], scales)
