@@ -221,3 +221,17 @@ func TestUnaryKernels(t *testing.T) {
 		}
 	})
 }
+
+func TestScaleInPlace(t *testing.T) {
+	bothPaths(t, func(t *testing.T) {
+		x := tensor.RandNormal[float32](tensor.NewRNG(15), 0, 1, 37)
+		want := make([]float32, len(x.Data))
+		for i, v := range x.Data {
+			want[i] = -0.5 * v
+		}
+		tensor.ScaleInPlace(x, -0.5)
+		if !slices.Equal(x.Data, want) {
+			t.Fatalf("ScaleInPlace gives %v, want %v", x.Data, want)
+		}
+	})
+}

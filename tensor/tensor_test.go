@@ -123,6 +123,10 @@ func TestMisusePanicsWithShapes(t *testing.T) {
 		"matmul": func() { tensor.MatMul(seq(2, 3), seq(2, 3)) },
 		"axis":   func() { tensor.Sum(seq(2, 3), 5) },
 		"slice":  func() { tensor.Slice(seq(2, 3), []int{0, 0}, []int{3, 3}) },
+		"box":    func() { tensor.AddToBox(seq(2, 3), []int{1, 1}, seq(2, 3)) },
+		"softmax_backward": func() {
+			tensor.SoftmaxBackward(seq(2, 3), seq(3, 2), 1)
+		},
 	}
 	for name, f := range cases {
 		t.Run(name, func(t *testing.T) {
