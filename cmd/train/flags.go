@@ -44,7 +44,7 @@ func parseFlags(args []string, stderr io.Writer) (train.Config, train.Options, b
 	fs.Float64Var(&cfg.LR, "lr", cfg.LR, "initial learning rate (poly decay, power 0.9)")
 	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "random seed (initialisation, data order, augmentation, dropout)")
 	fs.IntVar(&cfg.Threads, "threads", cfg.Threads, "CPU threads")
-	fs.StringVar(&cfg.Device, "device", cfg.Device, "cpu (vulkan is not available yet)")
+	fs.StringVar(&cfg.Device, "device", cfg.Device, "cpu, or vulkan / vulkan:N (the N-th Vulkan device)")
 	fs.IntVar(&cfg.ValEvery, "val-every", cfg.ValEvery, "validate and write the last checkpoint every N steps")
 	fs.IntVar(&cfg.LogEvery, "log-every", cfg.LogEvery, "log a line and a metrics.csv row every N steps")
 	fs.IntVar(&cfg.TestCases, "test-cases", cfg.TestCases, "score only the first N test cases (0: all)")

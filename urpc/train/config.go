@@ -10,6 +10,7 @@ import (
 
 	"github.com/urpc-go/urpc/nn"
 	"github.com/urpc-go/urpc/urpc"
+	"github.com/urpc-go/urpc/vk"
 )
 
 // Methods of training.
@@ -102,7 +103,12 @@ func (c Config) Validate() error {
 			c.LR, c.Base, c.Threads, c.Classes)
 	}
 	if c.Device != "cpu" {
-		bad("-device %q: only cpu is available (the Vulkan backend is not built yet)", c.Device)
+		if _, err := vk.ParseDeviceName(c.Device); err != nil {
+			bad("-device %q: want cpu, vulkan or vulkan:N", c.Device)
+		} else if c.Norm != nn.NormInstance {
+			bad("-device %q: the Vulkan backend supports -norm %s only", c.Device,
+				nn.NormInstance)
+		}
 	}
 	if c.ValEvery < 1 || c.LogEvery < 1 {
 		bad("-val-every %d, -log-every %d: must be >= 1", c.ValEvery, c.LogEvery)

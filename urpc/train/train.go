@@ -57,6 +57,7 @@ type runner struct {
 	sets    *caseSets
 	metrics *report.CSVWriter
 	val     *report.CSVWriter
+	device  *vulkanStepper // nil on the CPU
 }
 
 // ErrNonFinite marks a loss that became NaN or infinite; the run stops and keeps
@@ -111,6 +112,9 @@ func newRunner(cfg Config, opts Options) (*runner, error) {
 	}
 	r.sets = sets
 	if err := r.initState(); err != nil {
+		return nil, err
+	}
+	if err := r.openDevice(); err != nil {
 		return nil, err
 	}
 	if err := r.openLogs(); err != nil {
@@ -187,6 +191,7 @@ func (r *runner) openLogs() error {
 }
 
 func (r *runner) close() {
+	r.closeDevice()
 	if r.metrics != nil {
 		r.metrics.Close()
 	}
@@ -204,6 +209,9 @@ type stepResult struct {
 
 // trainStep runs forward, the losses, backward and the SGD update on one batch.
 func (r *runner) trainStep(b *data.Batch) (*stepResult, error) {
+	if r.device != nil {
+		return r.deviceStep(b)
+	}
 	model := r.state.Model
 	tape := autograd.NewTape[float32]()
 	p := b.Patch
