@@ -13,7 +13,7 @@ import (
 
 // compare runs the Go child and the PyTorch script for every thread count and prints
 // one report line per implementation and the ratio of the median step times.
-func compare(s setting, threads []int, python, script string, noTorch bool,
+func compare(s setting, threads []int, device, python, script string, noTorch bool,
 	logger *slog.Logger) int {
 	self, err := os.Executable()
 	if err != nil {
@@ -29,7 +29,8 @@ func compare(s setting, threads []int, python, script string, noTorch bool,
 	for _, n := range threads {
 		s.threads = n
 		logger.Info("running", "impl", "go", "threads", n)
-		goRes, err := runChild(self, append([]string{"-child"}, s.args("-")...))
+		goRes, err := runChild(self, append([]string{"-child", "-device", device},
+			s.args("-")...))
 		if err != nil {
 			logger.Error("go step", "threads", n, "err", err)
 			return 1

@@ -11,6 +11,13 @@
 // again with -child), with the same thread count, warm-up steps first, then -reps
 // timed steps; the report gives the median, min and max wall time per step, the
 // median CPU time per step, and the peak RSS of each child (getrusage maxrss).
+//
+// With -device vulkan (or vulkan:N) the Go child runs the network on that Vulkan device
+// through vk.PPNetTrainer: forward and backward passes and SGD on the device, the loss
+// and its logit gradients on the CPU, and each timed step ends with the device idle.
+// The PyTorch twin still runs on the CPU (-no-torch skips it):
+//
+//	go run ./cmd/bench -step -device vulkan -threads 2 -no-torch
 package main
 
 import (
@@ -20,6 +27,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/urpc-go/urpc/vk"
 )
 
 // setting is one benchmark configuration.
@@ -52,6 +61,7 @@ func run(argv []string) int {
 	script := fs.String("torch-script", "bench/step/torch_step.py", "the PyTorch twin")
 	noTorch := fs.Bool("no-torch", false, "skip the PyTorch run")
 	cpuProfile := fs.String("cpuprofile", "", "with -child: write a CPU profile of the steps")
+	device := fs.String("device", "cpu", "where the Go step runs: cpu, vulkan or vulkan:N")
 	var s setting
 	fs.IntVar(&s.batch, "batch", 4, "patches per step")
 	fs.IntVar(&s.patch, "patch", 32, "patch side in voxels (a multiple of 16)")
@@ -73,9 +83,19 @@ func run(argv []string) int {
 			"hint", "-threads 1,2 -reps 5 -warmup 1")
 		return 2
 	}
+	if *device != "cpu" {
+		if _, err := vk.ParseDeviceName(*device); err != nil {
+			logger.Error("bad flags", "device", *device, "hint", "-device cpu, vulkan or vulkan:N")
+			return 2
+		}
+	}
 	if *child {
 		s.threads = threads[0]
-		if err := runGoStep(s, *cpuProfile, os.Stdout); err != nil {
+		run := func() error { return runGoStep(s, *cpuProfile, os.Stdout) }
+		if *device != "cpu" {
+			run = func() error { return runVulkanStep(s, *device, os.Stdout) }
+		}
+		if err := run(); err != nil {
 			logger.Error("go step", "err", err)
 			return 1
 		}
@@ -85,7 +105,7 @@ func run(argv []string) int {
 		fmt.Fprintln(os.Stderr, "usage: bench -step [flags]; see -help")
 		return 2
 	}
-	return compare(s, threads, *python, *script, *noTorch, logger)
+	return compare(s, threads, *device, *python, *script, *noTorch, logger)
 }
 
 // parseThreads reads a comma-separated list of positive thread counts.
