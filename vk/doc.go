@@ -27,6 +27,17 @@
 // lavapipe). Elementwise ops cut larger buffers into chunks bound at aligned offsets;
 // the other ops panic when one operand's view exceeds the limit.
 //
+// # Training a PPNet
+//
+// PPNetTrainer runs the training step of nn.PPNet with instance norm: the flat
+// parameters, their gradients and the SGD momentum buffer live on the device; Forward
+// records the encoder, decoder and heads (Conv3d, InstanceNorm3d+ReLU, MaxPool3d,
+// UpsampleTrilinear, ConcatChannels, the perturbation masks drawn on the CPU) and
+// downloads the S logits; the loss and its logit gradients are computed on the CPU
+// (URPCLoss); Backward uploads those gradients and records the backward pass into the
+// flat gradient buffer; Update records the SGD step. The conformance table runs three
+// such steps against the CPU trainer's step.
+//
 // Misuse (wrong lengths or shapes) panics with a constant message starting with
 // "vk:"; device and driver failures are returned as errors or, inside ops, panic with
 // the Vulkan result code.

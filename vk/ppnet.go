@@ -11,10 +11,9 @@ import (
 // convLayer is one convolution of PPNet: where its weight [Cout, Cin, K, K, K] and bias
 // [Cout] sit in the flat parameter (and gradient) buffer.
 type convLayer struct {
-	cout, cin, k          int
-	weightOff, weightLen  int
-	biasOff, biasLen, pad int
-	weightName, biasName  string
+	cout, cin, k, pad    int
+	weightOff, weightLen int
+	biasOff, biasLen     int
 }
 
 // weightIn and biasIn view the layer's weight and bias inside a flat buffer laid out
@@ -56,6 +55,10 @@ type PPNetTrainer struct {
 
 	pass *devicePass // the activations of the last Forward, until Backward
 }
+
+// TODO(speed): the losses run on the CPU, so every step downloads the S logits and
+// uploads their gradients (2*S*N*C*D*H*W values) and waits for the device twice; the
+// convolutions run one GEMM per sample and column block.
 
 // Block and head names of the reference state_dict (see nn.PPNet).
 var (
@@ -126,14 +129,13 @@ func (t *PPNetTrainer) locateLayers() error {
 
 // findConv looks up prefix.weight [cout, cin, k, k, k] and prefix.bias [cout].
 func (t *PPNetTrainer) findConv(prefix string, cin, cout, k int) (convLayer, error) {
-	c := convLayer{cout: cout, cin: cin, k: k, pad: k / 2, weightName: prefix + ".weight",
-		biasName: prefix + ".bias"}
+	c := convLayer{cout: cout, cin: cin, k: k, pad: k / 2}
 	p := t.net.Params
-	wi, okW := p.Index(c.weightName)
-	bi, okB := p.Index(c.biasName)
+	wi, okW := p.Index(prefix + ".weight")
+	bi, okB := p.Index(prefix + ".bias")
 	if !okW || !okB {
-		return c, fmt.Errorf("vk: PPNetTrainer: no parameter %s or %s", c.weightName,
-			c.biasName)
+		return c, fmt.Errorf("vk: PPNetTrainer: no parameter %s.weight or %s.bias", prefix,
+			prefix)
 	}
 	w, b := p.Entries[wi], p.Entries[bi]
 	if w.Size() != cout*cin*k*k*k || b.Size() != cout {
