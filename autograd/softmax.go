@@ -14,6 +14,9 @@ func Softmax[T tensor.Float](x *Value[T], axis int) *Value[T] {
 // LogSoftmax returns log(softmax(x)) along axis, computed without forming the log of
 // a probability. Backward: dx += g - softmax(x) * sum_c g, fused in
 // tensor.LogSoftmaxBackward.
+//
+// TODO(speed): the backward recomputes softmax(x) = exp(y); keeping it from the
+// forward would trade one tensor of memory for one exponential per element.
 func LogSoftmax[T tensor.Float](x *Value[T], axis int) *Value[T] {
 	out := tensor.LogSoftmax(x.Data, axis)
 	return x.tape.Record("log_softmax", out, []*Value[T]{x}, func(g *tensor.Tensor[T]) {

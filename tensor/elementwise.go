@@ -58,7 +58,8 @@ func Sqrt[T Float](t *Tensor[T]) *Tensor[T] {
 // Square returns t^2 elementwise.
 func Square[T Float](t *Tensor[T]) *Tensor[T] { return Mul(t, t) }
 
-// ReLU returns max(t, 0) elementwise; a NaN stays NaN.
+// ReLU returns max(t, 0) elementwise; a NaN stays NaN, as in PyTorch (asm.ReluForward
+// maps NaN to 0, so it is not used here).
 func ReLU[T Float](t *Tensor[T]) *Tensor[T] {
 	out := Zeros[T](t.Shape...)
 	maxInto(out.Data, t.Data)

@@ -35,6 +35,8 @@ const (
 
 // arithVV computes dst[i] = x[i] op y[i]; the three slices have equal lengths and dst
 // may be x or y.
+//
+// TODO(speed): package asm has no Sub or Div kernel, so those run as scalar Go loops.
 func arithVV[T Float](op arithOp, dst, x, y []T) {
 	x, y = x[:len(dst)], y[:len(dst)]
 	if d, ok := float32s(dst); ok && (op == opAdd || op == opMul) {

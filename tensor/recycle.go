@@ -12,6 +12,9 @@ import (
 // dead in a bounded free list, keyed by element size and length, and Zeros takes a
 // matching buffer from it (cleared) before asking the runtime for new memory.
 
+// TODO(memory): only the gradients of intermediate values are recycled (by autograd);
+// their data, which callers may keep after Backward, goes back to the garbage
+// collector, and the network's own scratch buffers (package nn) are not pooled.
 const (
 	// minRecycleBytes is the smallest buffer worth keeping; the runtime serves
 	// smaller ones from its own size classes without page faults.
