@@ -10,10 +10,11 @@ package asm
 func sgemmKernelAVX2(k int, a []float32, aRow, aStep int, b []float32, bStep int,
 	c []float32, ldc int, alpha float32)
 
-// packB16AVX2 is the AVX2 copy loop of packB16Generic, in gemm_amd64.s.
+// packBRows16AVX2 is the AVX2 copy loop of packBRowsGeneric for nr = 16, in
+// gemm_amd64.s.
 //
 //go:noescape
-func packB16AVX2(k int, src []float32, ld int, dst []float32)
+func packBRows16AVX2(k int, src []float32, ld int, dst []float32, panels int)
 
 // sgemmKernelAVX512 is the AVX-512F 12x32 micro-kernel in
 // gemm_avx512_amd64.s. It computes the loop of sgemmKernel12x32Generic,
@@ -24,8 +25,15 @@ func packB16AVX2(k int, src []float32, ld int, dst []float32)
 func sgemmKernelAVX512(k int, a []float32, aRow, aStep int, b []float32, bStep int,
 	c []float32, ldc int, alpha float32)
 
-// packB32AVX512 is the AVX-512F copy loop of packB32Generic, in
-// gemm_avx512_amd64.s.
+// packBRows32AVX512 is the AVX-512F copy loop of packBRowsGeneric for
+// nr = 32, in gemm_avx512_amd64.s.
 //
 //go:noescape
-func packB32AVX512(k int, src []float32, ld int, dst []float32)
+func packBRows32AVX512(k int, src []float32, ld int, dst []float32, panels int)
+
+// packAAsm is the scalar copy loop of packAGeneric for rows = mr = 6 or 12, in
+// pack_amd64.s. It needs no vector unit but is used only with the assembly
+// micro-kernels, so that the Go paths test packAGeneric.
+//
+//go:noescape
+func packAAsm(mr, k int, src []float32, lda int, dst []float32)

@@ -130,26 +130,41 @@ store:
 	VZEROUPPER
 	RET
 
-// func packB16AVX2(k int, src []float32, ld int, dst []float32)
-// Copies k rows of 16 floats; see packB16Generic.
-TEXT ·packB16AVX2(SB), NOSPLIT, $0-64
-	MOVQ k+0(FP), CX
-	MOVQ src_base+8(FP), SI
-	MOVQ ld+32(FP), R8
-	MOVQ dst_base+40(FP), DI
-	SHLQ $2, R8
+// func packBRows16AVX2(k int, src []float32, ld int, dst []float32, panels int)
+// Copies row by row the k x 16*panels block at src into panels packed panels
+// of k x 16; see packBRowsGeneric.
+TEXT ·packBRows16AVX2(SB), NOSPLIT, $0-72
+	MOVQ  k+0(FP), CX
+	MOVQ  src_base+8(FP), SI
+	MOVQ  ld+32(FP), R8
+	MOVQ  dst_base+40(FP), DI
+	MOVQ  panels+64(FP), R10
+	SHLQ  $2, R8
+	MOVQ  CX, R9
+	SHLQ  $6, R9
 	TESTQ CX, CX
 	JZ    done
+	TESTQ R10, R10
+	JZ    done
 
-loop:
-	VMOVUPS (SI), Y0
-	VMOVUPS 32(SI), Y1
-	VMOVUPS Y0, (DI)
-	VMOVUPS Y1, 32(DI)
+row:
+	MOVQ SI, AX
+	MOVQ DI, DX
+	MOVQ R10, BX
+
+panel:
+	VMOVUPS (AX), Y0
+	VMOVUPS 32(AX), Y1
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	ADDQ    $64, AX
+	ADDQ    R9, DX
+	DECQ    BX
+	JNZ     panel
 	ADDQ    R8, SI
 	ADDQ    $64, DI
 	DECQ    CX
-	JNZ     loop
+	JNZ     row
 
 done:
 	VZEROUPPER

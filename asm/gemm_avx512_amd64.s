@@ -150,26 +150,41 @@ store:
 	VZEROUPPER
 	RET
 
-// func packB32AVX512(k int, src []float32, ld int, dst []float32)
-// Copies k rows of 32 floats; see packB32Generic.
-TEXT ·packB32AVX512(SB), NOSPLIT, $0-64
+// func packBRows32AVX512(k int, src []float32, ld int, dst []float32, panels int)
+// Copies row by row the k x 32*panels block at src into panels packed panels
+// of k x 32; see packBRowsGeneric.
+TEXT ·packBRows32AVX512(SB), NOSPLIT, $0-72
 	MOVQ  k+0(FP), CX
 	MOVQ  src_base+8(FP), SI
 	MOVQ  ld+32(FP), R8
 	MOVQ  dst_base+40(FP), DI
+	MOVQ  panels+64(FP), R10
 	SHLQ  $2, R8
+	MOVQ  CX, R9
+	SHLQ  $7, R9
 	TESTQ CX, CX
 	JZ    done
+	TESTQ R10, R10
+	JZ    done
 
-loop:
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS Z0, (DI)
-	VMOVUPS Z1, 64(DI)
+row:
+	MOVQ SI, AX
+	MOVQ DI, DX
+	MOVQ R10, BX
+
+panel:
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z1
+	VMOVUPS Z0, (DX)
+	VMOVUPS Z1, 64(DX)
+	ADDQ    $128, AX
+	ADDQ    R9, DX
+	DECQ    BX
+	JNZ     panel
 	ADDQ    R8, SI
 	ADDQ    $128, DI
 	DECQ    CX
-	JNZ     loop
+	JNZ     row
 
 done:
 	VZEROUPPER

@@ -92,18 +92,25 @@ func sgemmKernel12x32Generic(k int, a []float32, aRow, aStep int, b []float32, b
 	}
 }
 
-// packB16Generic copies a k x 16 block with leading dimension ld into a
-// packed panel: for p < k, j < 16 { dst[p*16+j] = src[p*ld+j] }.
-func packB16Generic(k int, src []float32, ld int, dst []float32) {
+// packBRowsGeneric copies a k x nr*panels block with leading dimension ld
+// into panels packed panels of k x nr, row by row:
+//
+//	for p < k, q < panels, j < nr: dst[q*k*nr + p*nr + j] = src[p*ld + q*nr + j]
+func packBRowsGeneric(nr, k int, src []float32, ld int, dst []float32, panels int) {
 	for p := 0; p < k; p++ {
-		*(*[16]float32)(dst[p*16:]) = *(*[16]float32)(src[p*ld:])
+		for q := 0; q < panels; q++ {
+			copy(dst[q*k*nr+p*nr:q*k*nr+p*nr+nr], src[p*ld+q*nr:p*ld+q*nr+nr])
+		}
 	}
 }
 
-// packB32Generic copies a k x 32 block with leading dimension ld into a
-// packed panel: for p < k, j < 32 { dst[p*32+j] = src[p*ld+j] }.
-func packB32Generic(k int, src []float32, ld int, dst []float32) {
-	for p := 0; p < k; p++ {
-		*(*[32]float32)(dst[p*32:]) = *(*[32]float32)(src[p*ld:])
+// packAGeneric copies rows <= mr rows of k floats with leading dimension lda
+// into a packed panel of mr rows, transposing them: for p < k, i < rows
+// { dst[p*mr+i] = src[i*lda+p] }.
+func packAGeneric(mr, rows, k int, src []float32, lda int, dst []float32) {
+	for i := 0; i < rows; i++ {
+		for p, v := range src[i*lda : i*lda+k] {
+			dst[p*mr+i] = v
+		}
 	}
 }

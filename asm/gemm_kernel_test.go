@@ -186,35 +186,65 @@ func TestSgemmEdgeTiles(t *testing.T) {
 	}
 }
 
-// TestPackBTwins checks the assembly B panel copies against their Go twins,
-// bit for bit, for k = 0..40, with guard cells after the panel.
+// TestPackBTwins checks the assembly B panel copies against their Go twin,
+// bit for bit, for k = 0..40 and 1..3 panels, with guard cells after them.
 func TestPackBTwins(t *testing.T) {
-	type pack func(k int, src []float32, ld int, dst []float32)
-	var twins [][2]pack
+	type pack func(k int, src []float32, ld int, dst []float32, panels int)
+	var packs []pack
 	var widths []int
 	if haveAsm && useAVX2Default {
-		twins, widths = append(twins, [2]pack{packB16AVX2, packB16Generic}), append(widths, 16)
+		packs, widths = append(packs, packBRows16AVX2), append(widths, 16)
 	}
 	if haveAsm && useAVX512Default {
-		twins, widths = append(twins, [2]pack{packB32AVX512, packB32Generic}), append(widths, 32)
+		packs, widths = append(packs, packBRows32AVX512), append(widths, 32)
 	}
 	r := rand.New(rand.NewPCG(15, 16))
-	for i, tw := range twins {
+	for i, pack := range packs {
 		nr := widths[i]
 		for k := 0; k <= 40; k++ {
-			ld := nr + k%5
-			src := make([]float32, k*ld)
+			for panels := 1; panels <= 3; panels++ {
+				ld := panels*nr + k%5
+				src := make([]float32, k*ld)
+				randVec(r, src, 1)
+				n := k * nr * panels
+				got, buf := guarded(n, 0)
+				want := make([]float32, n)
+				pack(k, src, ld, got, panels)
+				packBRowsGeneric(nr, k, src, ld, want, panels)
+				name := fmt.Sprintf("nr=%d k=%d panels=%d", nr, k, panels)
+				for j := range want {
+					if !sameBits(got[j], want[j]) {
+						t.Fatalf("%s: dst[%d] = %v, twin %v", name, j, got[j], want[j])
+					}
+				}
+				checkGuards(t, name, buf, guard, n)
+			}
+		}
+	}
+}
+
+// TestPackATwins checks the assembly A panel copy against its Go twin, bit
+// for bit, for 6 and 12 rows, k = 0..40, with guard cells after the panel.
+func TestPackATwins(t *testing.T) {
+	if !haveAsm {
+		t.Skip("no assembly in this build")
+	}
+	r := rand.New(rand.NewPCG(17, 18))
+	for _, mr := range []int{6, 12} {
+		for k := 0; k <= 40; k++ {
+			lda := k + k%3
+			src := make([]float32, (mr-1)*lda+k)
 			randVec(r, src, 1)
-			got, buf := guarded(k*nr, 0)
-			want := make([]float32, k*nr)
-			tw[0](k, src, ld, got)
-			tw[1](k, src, ld, want)
+			got, buf := guarded(k*mr, 0)
+			want := make([]float32, k*mr)
+			packAAsm(mr, k, src, lda, got)
+			packAGeneric(mr, mr, k, src, lda, want)
 			for j := range want {
 				if !sameBits(got[j], want[j]) {
-					t.Fatalf("nr=%d k=%d: dst[%d] = %v, twin %v", nr, k, j, got[j], want[j])
+					t.Fatalf("mr=%d k=%d: dst[%d] = %v, twin %v", mr, k, j, got[j], want[j])
 				}
 			}
-			checkGuards(t, fmt.Sprintf("nr=%d k=%d", nr, k), buf, guard, k*nr)
+			checkGuards(t, fmt.Sprintf("mr=%d k=%d", mr, k), buf, guard, k*mr)
 		}
 	}
 }

@@ -19,27 +19,55 @@ func (g *gemm) packA(dst []float32, ic, mb, pc, kb, from int) {
 			}
 			continue
 		}
-		for i := 0; i < rows; i++ {
-			o := (r0+i)*g.lda + pc
-			for p, v := range g.a[o : o+kb] {
-				d[p*mr+i] = v
-			}
+		src := g.a[r0*g.lda+pc:]
+		if rows == mr && (g.kern == kernel6x16AVX2 || g.kern == kernel12x32AVX512) {
+			packAAsm(mr, kb, src[:(mr-1)*g.lda+kb], g.lda, d)
+			continue
 		}
+		packAGeneric(mr, rows, kb, src, g.lda, d)
 	}
 }
+
+// groupPanels is the number of B panels packed together, row by row: the
+// rows of B are then read in runs of groupPanels*nr floats, long enough for
+// the hardware prefetchers, while the groupPanels output streams still fit
+// the ways of L1.
+const groupPanels = 8
 
 // packB copies rows pc..pc+kb, columns jc..jc+nb of op(B) into dst as
 // nr-column panels: dst[q*nr*kb + p*nr + j] = op(B)[pc+p][jc+q*nr+j], with
 // columns past nb zero.
 func (g *gemm) packB(dst []float32, pc, kb, jc, nb int) {
-	nr := g.nr
-	for q := 0; q*nr < nb; q++ {
-		g.packBPanel(dst[q*nr*kb:(q+1)*nr*kb], pc, kb, jc+q*nr, min(nr, nb-q*nr))
+	step := groupPanels * g.nr
+	for c := 0; c < nb; c += step {
+		g.packBGroup(dst[c*kb:], pc, kb, jc+c, min(step, nb-c))
 	}
 }
 
-// packBPanel packs the panel of cols <= nr columns at c0: for p < kb, j < nr
-// { d[p*nr+j] = op(B)[pc+p][c0+j] }, zero for j >= cols.
+// packBGroup packs the cols <= groupPanels*nr columns at c0 into panels:
+// for p < kb, j < cols { d[j/nr*nr*kb + p*nr + j%nr] = op(B)[pc+p][c0+j] },
+// zero up to the end of the last panel.
+func (g *gemm) packBGroup(d []float32, pc, kb, c0, cols int) {
+	nr, full := g.nr, 0
+	if !g.transB {
+		full = cols / nr
+		src := g.b[pc*g.ldb+c0:]
+		switch g.kern {
+		case kernel6x16AVX2:
+			packBRows16AVX2(kb, src, g.ldb, d, full)
+		case kernel12x32AVX512:
+			packBRows32AVX512(kb, src, g.ldb, d, full)
+		default:
+			packBRowsGeneric(nr, kb, src, g.ldb, d, full)
+		}
+	}
+	for c := full * nr; c < cols; c += nr {
+		g.packBPanel(d[c*kb:(c+nr)*kb], pc, kb, c0+c, min(nr, cols-c))
+	}
+}
+
+// packBPanel packs the panel of cols <= nr columns at c0 with Go loops: for
+// p < kb, j < nr { d[p*nr+j] = op(B)[pc+p][c0+j] }, zero for j >= cols.
 func (g *gemm) packBPanel(d []float32, pc, kb, c0, cols int) {
 	nr := g.nr
 	if cols < nr {
@@ -54,39 +82,29 @@ func (g *gemm) packBPanel(d []float32, pc, kb, c0, cols int) {
 		}
 		return
 	}
-	if cols < nr {
-		for p := 0; p < kb; p++ {
-			o := (pc+p)*g.ldb + c0
-			copy(d[p*nr:p*nr+cols], g.b[o:o+cols])
-		}
-		return
-	}
-	src := g.b[pc*g.ldb+c0:]
-	switch g.kern {
-	case kernel6x16AVX2:
-		packB16AVX2(kb, src, g.ldb, d)
-	case kernel12x32AVX512:
-		packB32AVX512(kb, src, g.ldb, d)
-	case kernel12x32Generic:
-		packB32Generic(kb, src, g.ldb, d)
-	default:
-		packB16Generic(kb, src, g.ldb, d)
+	for p := 0; p < kb; p++ {
+		o := (pc+p)*g.ldb + c0
+		copy(d[p*nr:p*nr+cols], g.b[o:o+cols])
 	}
 }
 
 // macro runs the micro-kernel over the mb x nb block of C at (ic, jc) for
 // the kb-deep slice at pc. Full panels of A are read in place when directA
 // says so, others from the packed buffers; edge tiles go through a local
-// tile so that the kernel never writes outside C. With lazyB each panel of
-// B is packed just before its first use, while it is still in L1.
+// tile so that the kernel never writes outside C. With lazyB each group of
+// panels of B is packed just before its first use, into the same place, so
+// that the packed panels stay in L2.
 func (g *gemm) macro(w *workspace, ic, mb, jc, nb, pc, kb int, directA, lazyB bool) {
-	mr, nr := g.mr, g.nr
+	mr, nr, group := g.mr, g.nr, groupPanels*g.nr
 	var edge [maxMR * maxNR]float32
 	for jr := 0; jr < nb; jr += nr {
 		cols := min(nr, nb-jr)
 		bp, bStep := w.b[jr*kb:], nr
 		if lazyB {
-			g.packBPanel(bp[:nr*kb], pc, kb, jc+jr, cols)
+			bp = w.b[jr%group*kb:]
+			if jr%group == 0 {
+				g.packBGroup(bp, pc, kb, jc+jr, min(group, nb-jr))
+			}
 		}
 		for ir := 0; ir < mb; ir += mr {
 			rows := min(mr, mb-ir)

@@ -27,11 +27,17 @@ func sgemmKernelAVX2(k int, a []float32, aRow, aStep int, b []float32, bStep int
 	panic(noAsm)
 }
 
-func packB16AVX2(k int, src []float32, ld int, dst []float32) { panic(noAsm) }
+func packBRows16AVX2(k int, src []float32, ld int, dst []float32, panels int) {
+	panic(noAsm)
+}
 
 func sgemmKernelAVX512(k int, a []float32, aRow, aStep int, b []float32, bStep int,
 	c []float32, ldc int, alpha float32) {
 	panic(noAsm)
 }
 
-func packB32AVX512(k int, src []float32, ld int, dst []float32) { panic(noAsm) }
+func packBRows32AVX512(k int, src []float32, ld int, dst []float32, panels int) {
+	panic(noAsm)
+}
+
+func packAAsm(mr, k int, src []float32, lda int, dst []float32) { panic(noAsm) }
