@@ -64,12 +64,12 @@ func Default() Config {
 	return Config{
 		DataDir: "data/hippocampus", SplitFile: "data/hippocampus/splits.json",
 		LabelPercent: 10, Classes: 3, Method: MethodURPC,
-		Heads: 4, Base: 8, Perturb: nn.PerturbPaper, Norm: nn.NormInstance,
+		Heads: 4, Base: 8, Perturb: nn.PerturbNone, Norm: nn.NormInstance,
 		Inference: nn.InferMain,
 		Rectify:   true, Minimise: true, Form: "paper", KL: "paper", Ramp: "continuous",
-		Steps: 1500, LabeledBatch: 2, UnlabeledBatch: 2, Patch: [3]int{32, 48, 32},
+		Steps: 1200, LabeledBatch: 2, UnlabeledBatch: 2, Patch: [3]int{32, 48, 32},
 		MaxDegrees: 10, LR: 0.1, Seed: 1, Threads: 2, Device: "cpu",
-		ValEvery: 250, LogEvery: 10, OutDir: "runs/urpc",
+		ValEvery: 200, LogEvery: 20, OutDir: "runs/urpc",
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/urpc-go/urpc/nn"
 	"github.com/urpc-go/urpc/urpc/nifti"
 )
 
@@ -90,6 +91,7 @@ func tinyConfig(root, out string) Config {
 	cfg.DataDir, cfg.SplitFile = root, filepath.Join(root, "splits.json")
 	cfg.LabelPercent = 33
 	cfg.Base, cfg.Heads = 2, 4
+	cfg.Perturb = nn.PerturbPaper
 	cfg.Patch = [3]int{16, 16, 16}
 	cfg.Steps, cfg.ValEvery, cfg.LogEvery = 12, 4, 1
 	cfg.Threads = 2
