@@ -72,7 +72,7 @@ func BenchmarkGEMMKernel(b *testing.B) {
 				g := gemm{kern: kern, tiling: t, alpha: 1}
 				cpu0 := processCPUSeconds()
 				for b.Loop() {
-					g.kernel(t.kc, a, 1, t.mr, bp, t.nr, c, t.nr)
+					g.kernel(t.kc, a, 1, t.mr, bp, t.nr, c, t.nr, t.mr)
 				}
 				reportGFLOP(b, flop, cpu0)
 			})

@@ -16,10 +16,11 @@ const (
 	kernel12x32AVX512                     // sgemmKernelAVX512, twin of the above
 )
 
-// tiling is a micro-kernel's tile of C, mr x nr, and the cache blocking for
-// it: kc steps of k per micro-kernel call, mc rows of A per packed block (half
+// tiling is a micro-kernel's tile of C, mr x nr, the granularity of its
+// rows (a tile of fewer rows runs a multiple of rowStep of them), and the
+// cache blocking for it: kc steps of k per micro-kernel call, mc rows of A per packed block (half
 // of L2), nc columns of B per packed block (a share of L3).
-type tiling struct{ mr, nr, mc, kc, nc int }
+type tiling struct{ mr, nr, rowStep, mc, kc, nc int }
 
 // The largest tile of any micro-kernel, for edge-tile buffers.
 const (
@@ -28,10 +29,10 @@ const (
 )
 
 var tilings = [...]tiling{
-	kernel6x16Generic:  newTiling(6, 16),
-	kernel6x16AVX2:     newTiling(6, 16),
-	kernel12x32Generic: newTiling(12, 32),
-	kernel12x32AVX512:  newTiling(12, 32),
+	kernel6x16Generic:  newTiling(6, 16, 6),
+	kernel6x16AVX2:     newTiling(6, 16, 6),
+	kernel12x32Generic: newTiling(12, 32, 4),
+	kernel12x32AVX512:  newTiling(12, 32, 4),
 }
 
 // newTiling returns the blocking for an mr x nr micro-kernel from the CPU's
@@ -39,12 +40,12 @@ var tilings = [...]tiling{
 // L1, so a packed panel of B fills half of L1 for the 6x16 tile and all of
 // it for the 12x32 one, which measured 2-6% faster than half (kc 192) on
 // the benchmarked shapes.
-func newTiling(mr, nr int) tiling {
+func newTiling(mr, nr, rowStep int) tiling {
 	l1, l2, l3 := cacheSizes()
 	kc := min(max(l1/2/(16*4)&^7, 64), 512)
 	mc := min(max(l2/2/(kc*4)/mr*mr, mr), 120*mr)
 	nc := min(max(l3/4/(kc*4)/nr*nr, nr), 4096)
-	return tiling{mr: mr, nr: nr, mc: mc, kc: kc, nc: nc}
+	return tiling{mr: mr, nr: nr, rowStep: rowStep, mc: mc, kc: kc, nc: nc}
 }
 
 // Reading A in place instead of packing it pays when B is thin: A is then used

@@ -17,13 +17,14 @@ func sgemmKernelAVX2(k int, a []float32, aRow, aStep int, b []float32, bStep int
 func packBRows16AVX2(k int, src []float32, ld int, dst []float32, panels int)
 
 // sgemmKernelAVX512 is the AVX-512F 12x32 micro-kernel in
-// gemm_avx512_amd64.s. It computes the loop of sgemmKernel12x32Generic,
+// gemm_avx512_amd64.s, for rows = 4, 8 or 12 (any other value runs 4 rows
+// if below 8, else 12). It computes the loop of sgemmKernel12x32Generic,
 // summing the products of each C entry in order of p with fused
 // multiply-adds.
 //
 //go:noescape
 func sgemmKernelAVX512(k int, a []float32, aRow, aStep int, b []float32, bStep int,
-	c []float32, ldc int, alpha float32)
+	c []float32, ldc int, alpha float32, rows int)
 
 // packBRows32AVX512 is the AVX-512F copy loop of packBRowsGeneric for
 // nr = 32, in gemm_avx512_amd64.s.

@@ -9,38 +9,55 @@
 	VFMADD231PS  Z0, T, LO; \
 	VFMADD231PS  Z1, T, HI
 
-// STEP loads the 32 floats of B at DI, multiplies them by the A values of
-// all twelve rows and moves SI, AX and DI to the next k step. SI points at
-// row 0 of A, AX at row 6; R8 is the row stride, R9 = 3*R8, R10 = 5*R8.
-#define STEP \
-	VMOVUPS (DI), Z0; \
-	VMOVUPS 64(DI), Z1; \
+// ROWS0, ROWS4 and ROWS8 do ROW for rows 0-3, 4-7 and 8-11 of A. SI points
+// at row 0 of A, AX at row 6; R8 is the row stride, R9 = 3*R8, R10 = 5*R8.
+#define ROWS0 \
 	ROW((SI), Z2, Z4, Z5); \
 	ROW((SI)(R8*1), Z3, Z6, Z7); \
 	ROW((SI)(R8*2), Z2, Z8, Z9); \
-	ROW((SI)(R9*1), Z3, Z10, Z11); \
+	ROW((SI)(R9*1), Z3, Z10, Z11)
+
+#define ROWS4 \
 	ROW((SI)(R8*4), Z2, Z12, Z13); \
 	ROW((SI)(R10*1), Z3, Z14, Z15); \
 	ROW((AX), Z2, Z16, Z17); \
-	ROW((AX)(R8*1), Z3, Z18, Z19); \
+	ROW((AX)(R8*1), Z3, Z18, Z19)
+
+#define ROWS8 \
 	ROW((AX)(R8*2), Z2, Z20, Z21); \
 	ROW((AX)(R9*1), Z3, Z22, Z23); \
 	ROW((AX)(R8*4), Z2, Z24, Z25); \
-	ROW((AX)(R10*1), Z3, Z26, Z27); \
+	ROW((AX)(R10*1), Z3, Z26, Z27)
+
+// LOADB loads the 32 floats of B at DI; NEXT moves SI, AX and DI to the
+// next k step.
+#define LOADB \
+	VMOVUPS (DI), Z0; \
+	VMOVUPS 64(DI), Z1
+
+#define NEXT \
 	ADDQ R11, SI; \
 	ADDQ R11, AX; \
 	ADDQ R12, DI
 
-// PREFETCH3 prefetches the 128 bytes of one C row at BX (three lines when
-// the row is not 64-byte aligned) and moves BX to the next row.
-#define PREFETCH3 \
+// STEP12, STEP8 and STEP4 do one k step for the first 12, 8 or 4 rows.
+#define STEP12 LOADB; ROWS0; ROWS4; ROWS8; NEXT
+#define STEP8 LOADB; ROWS0; ROWS4; NEXT
+#define STEP4 LOADB; ROWS0; NEXT
+
+// PREFETCH4 prefetches four rows of 128 bytes of C from BX on (three lines
+// a row, for rows not 64-byte aligned) and moves BX past them.
+#define PREFETCH1 \
 	PREFETCHT0 (BX); \
 	PREFETCHT0 64(BX); \
 	PREFETCHT0 124(BX); \
 	ADDQ       R13, BX
 
+#define PREFETCH4 PREFETCH1; PREFETCH1; PREFETCH1; PREFETCH1
+
 // STORE2 does C[row][0:32] += alpha*acc for the accumulators LO, HI at DX
-// (alpha in Z31), then moves DX to the next row.
+// (alpha in Z31), then moves DX to the next row. STORE0, STORE4 and STORE8
+// do it for rows 0-3, 4-7 and 8-11.
 #define STORE2(LO, HI) \
 	VFMADD213PS (DX), Z31, LO; \
 	VFMADD213PS 64(DX), Z31, HI; \
@@ -48,11 +65,21 @@
 	VMOVUPS     HI, 64(DX); \
 	ADDQ        R13, DX
 
+#define STORE0 STORE2(Z4, Z5); STORE2(Z6, Z7); STORE2(Z8, Z9); STORE2(Z10, Z11)
+#define STORE4 STORE2(Z12, Z13); STORE2(Z14, Z15); STORE2(Z16, Z17); STORE2(Z18, Z19)
+#define STORE8 STORE2(Z20, Z21); STORE2(Z22, Z23); STORE2(Z24, Z25); STORE2(Z26, Z27)
+
+// SPLITK sets BX to k/4 (four steps per loop iteration) and CX to k%4.
+#define SPLITK \
+	MOVQ CX, BX; \
+	SHRQ $2, BX; \
+	ANDQ $3, CX
+
 // func sgemmKernelAVX512(k int, a []float32, aRow, aStep int, b []float32, bStep int,
-//	c []float32, ldc int, alpha float32)
-// The 12x32 micro-kernel, a 12x32 tile of C in 24 ZMM accumulators; see
-// sgemmKernel12x32Generic for the loop.
-TEXT ·sgemmKernelAVX512(SB), NOSPLIT, $0-116
+//	c []float32, ldc int, alpha float32, rows int)
+// The 12x32 micro-kernel for the first rows (4, 8 or 12) rows of the tile,
+// with up to 24 ZMM accumulators; see sgemmKernel12x32Generic for the loop.
+TEXT ·sgemmKernelAVX512(SB), NOSPLIT, $0-128
 	MOVQ k+0(FP), CX
 	MOVQ a_base+8(FP), SI
 	MOVQ aRow+32(FP), R8
@@ -68,21 +95,6 @@ TEXT ·sgemmKernelAVX512(SB), NOSPLIT, $0-116
 	LEAQ (R8)(R8*2), R9
 	LEAQ (R8)(R8*4), R10
 	LEAQ (SI)(R9*2), AX
-
-	// Prefetch the C tile, which the stores below read.
-	MOVQ DX, BX
-	PREFETCH3
-	PREFETCH3
-	PREFETCH3
-	PREFETCH3
-	PREFETCH3
-	PREFETCH3
-	PREFETCH3
-	PREFETCH3
-	PREFETCH3
-	PREFETCH3
-	PREFETCH3
-	PREFETCH3
 
 	VPXORD Z4, Z4, Z4
 	VPXORD Z5, Z5, Z5
@@ -108,45 +120,102 @@ TEXT ·sgemmKernelAVX512(SB), NOSPLIT, $0-116
 	VPXORD Z25, Z25, Z25
 	VPXORD Z26, Z26, Z26
 	VPXORD Z27, Z27, Z27
+	VBROADCASTSS alpha+112(FP), Z31
 
-	// Four k steps per iteration, then the remaining k%4.
-	MOVQ  CX, BX
-	SHRQ  $2, BX
-	ANDQ  $3, CX
+	// Prefetch the first four rows of the C tile, which the stores read.
+	MOVQ DX, BX
+	PREFETCH4
+	MOVQ rows+120(FP), BX
+	CMPQ BX, $8
+	JLT  rows4
+	JEQ  rows8
+
+	// rows == 12
+	LEAQ (DX)(R13*4), BX
+	PREFETCH4
+	PREFETCH4
+	SPLITK
 	TESTQ BX, BX
-	JZ    tail
+	JZ    tail12
+
+loop12:
+	STEP12
+	STEP12
+	STEP12
+	STEP12
+	DECQ BX
+	JNZ  loop12
+
+tail12:
+	TESTQ CX, CX
+	JZ    store12
+
+one12:
+	STEP12
+	DECQ CX
+	JNZ  one12
+
+store12:
+	STORE0
+	STORE4
+	STORE8
+	VZEROUPPER
+	RET
+
+rows8:
+	LEAQ (DX)(R13*4), BX
+	PREFETCH4
+	SPLITK
+	TESTQ BX, BX
+	JZ    tail8
+
+loop8:
+	STEP8
+	STEP8
+	STEP8
+	STEP8
+	DECQ BX
+	JNZ  loop8
+
+tail8:
+	TESTQ CX, CX
+	JZ    store8
+
+one8:
+	STEP8
+	DECQ CX
+	JNZ  one8
+
+store8:
+	STORE0
+	STORE4
+	VZEROUPPER
+	RET
+
+rows4:
+	SPLITK
+	TESTQ BX, BX
+	JZ    tail4
 
 loop4:
-	STEP
-	STEP
-	STEP
-	STEP
+	STEP4
+	STEP4
+	STEP4
+	STEP4
 	DECQ BX
 	JNZ  loop4
 
-tail:
+tail4:
 	TESTQ CX, CX
-	JZ    store
+	JZ    store4
 
-loop1:
-	STEP
+one4:
+	STEP4
 	DECQ CX
-	JNZ  loop1
+	JNZ  one4
 
-store:
-	VBROADCASTSS alpha+112(FP), Z31
-	STORE2(Z4, Z5)
-	STORE2(Z6, Z7)
-	STORE2(Z8, Z9)
-	STORE2(Z10, Z11)
-	STORE2(Z12, Z13)
-	STORE2(Z14, Z15)
-	STORE2(Z16, Z17)
-	STORE2(Z18, Z19)
-	STORE2(Z20, Z21)
-	STORE2(Z22, Z23)
-	STORE2(Z24, Z25)
-	STORE2(Z26, Z27)
+store4:
+	STORE0
 	VZEROUPPER
 	RET
 

@@ -64,19 +64,20 @@ func sgemmKernel6x16Generic(k int, a []float32, aRow, aStep int, b []float32, bS
 }
 
 // sgemmKernel12x32Generic is the 12x32 micro-kernel, the loop of
-// sgemmKernel6x16Generic on a 12x32 tile:
+// sgemmKernel6x16Generic on the first rows <= 12 rows of a 12x32 tile:
 //
-//	for i < 12, j < 32: C[i*ldc+j] += alpha * sum over p < k of
-//	                    a[i*aRow+p*aStep] * b[p*bStep+j]
+//	for i < rows, j < 32: C[i*ldc+j] += alpha * sum over p < k of
+//	                      a[i*aRow+p*aStep] * b[p*bStep+j]
 //
 // with the same strides (a packed A panel has aStep 12, a packed B panel
-// bStep 32).
+// bStep 32). The blocked Sgemm passes rows = 4, 8 or 12, so that a block of
+// a multiple of 4 rows has no wasted rows.
 func sgemmKernel12x32Generic(k int, a []float32, aRow, aStep int, b []float32, bStep int,
-	c []float32, ldc int, alpha float32) {
+	c []float32, ldc int, alpha float32, rows int) {
 	var acc [12][32]float32
 	for p := 0; p < k; p++ {
 		bp := (*[32]float32)(b[p*bStep:])
-		for i := range acc {
+		for i := range acc[:rows] {
 			av := a[i*aRow+p*aStep]
 			row := &acc[i]
 			for j, bv := range bp {
@@ -84,7 +85,7 @@ func sgemmKernel12x32Generic(k int, a []float32, aRow, aStep int, b []float32, b
 			}
 		}
 	}
-	for i := range acc {
+	for i := range acc[:rows] {
 		cr := (*[32]float32)(c[i*ldc:])
 		for j, s := range acc[i] {
 			cr[j] += float32(alpha * s)

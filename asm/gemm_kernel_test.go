@@ -59,9 +59,9 @@ var kernelLayouts = []kernelLayout{
 	{"a-transposed", true, true, 5, 1},
 }
 
-// runKernel runs kern once on random operands laid out as l, into a copy of
-// c0 (whose cells outside the tile must not change), and returns C.
-func runKernel(kern microKernel, l kernelLayout, k int, a, b, c0 []float32,
+// runKernel runs kern once for the first rows rows of its tile on operands
+// laid out as l, into a copy of c0, and returns C.
+func runKernel(kern microKernel, l kernelLayout, k, rows int, a, b, c0 []float32,
 	alpha float32) []float32 {
 	t := tilings[kern]
 	lda := max(k, 1) + 2
@@ -74,7 +74,7 @@ func runKernel(kern microKernel, l kernelLayout, k int, a, b, c0 []float32,
 	}
 	c := append([]float32(nil), c0...)
 	g := gemm{kern: kern, tiling: t, alpha: alpha}
-	g.kernel(k, a, aRow, aStep, b, t.nr+l.bPad, c, t.nr+l.cPad)
+	g.kernel(k, a, aRow, aStep, b, t.nr+l.bPad, c, t.nr+l.cPad, rows)
 	return c
 }
 
@@ -101,10 +101,11 @@ func kernelOperands(r *rand.Rand, kern microKernel, l kernelLayout, k int,
 }
 
 // TestSgemmKernelTwins checks each assembly micro-kernel against its Go twin
-// for k = 0..70 and a few block depths, in every operand layout: bit for bit
-// on small-integer operands (every sum is exact, so fusing cannot change it),
-// and to (k+2) float32 steps of the sum of magnitudes on random ones. Cells
-// of C between rows must not change.
+// for k = 0..70 and a few block depths, for every row count it runs, in every
+// operand layout: bit for bit on small-integer operands (every sum is exact,
+// so fusing cannot change it), and to (k+2) float32 steps of the sum of
+// magnitudes on random ones. Rows past the row count and cells of C between
+// rows must not change.
 func TestSgemmKernelTwins(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 12))
 	ks := []int{191, 192, 193, 384, 385}
@@ -112,21 +113,25 @@ func TestSgemmKernelTwins(t *testing.T) {
 		ks = append(ks, k)
 	}
 	for _, tw := range kernelTwins() {
-		for _, l := range kernelLayouts {
-			t.Run(fmt.Sprintf("kernel=%s/%s", kernelName(tw[0]), l.name), func(t *testing.T) {
-				for _, k := range ks {
-					for _, ints := range []bool{true, false} {
-						alpha := float32(-0.5)
-						if !ints {
-							alpha = 1.25
+		ti := tilings[tw[0]]
+		for rows := ti.rowStep; rows <= ti.mr; rows += ti.rowStep {
+			for _, l := range kernelLayouts {
+				name := fmt.Sprintf("kernel=%s/rows=%d/%s", kernelName(tw[0]), rows, l.name)
+				t.Run(name, func(t *testing.T) {
+					for _, k := range ks {
+						for _, ints := range []bool{true, false} {
+							alpha := float32(-0.5)
+							if !ints {
+								alpha = 1.25
+							}
+							a, b, c0 := kernelOperands(r, tw[0], l, k, ints)
+							got := runKernel(tw[0], l, k, rows, a, b, c0, alpha)
+							want := runKernel(tw[1], l, k, rows, a, b, c0, alpha)
+							compareTiles(t, ti, l, k, rows, alpha, got, want, c0, ints)
 						}
-						a, b, c0 := kernelOperands(r, tw[0], l, k, ints)
-						got := runKernel(tw[0], l, k, a, b, c0, alpha)
-						want := runKernel(tw[1], l, k, a, b, c0, alpha)
-						compareTiles(t, tilings[tw[0]], l, k, alpha, got, want, c0, ints)
 					}
-				}
-			})
+				})
+			}
 		}
 	}
 }
@@ -142,18 +147,18 @@ func kernelName(kern microKernel) string {
 }
 
 // compareTiles fails the test unless got and want agree (bit for bit when
-// exact) inside the tile and got equals c0 in the padding columns.
+// exact) in the first rows rows of the tile and got equals c0 elsewhere.
 // Operands lie in [-1, 1], so k*|alpha| + |c0| bounds the sum of magnitudes.
-func compareTiles(t *testing.T, ti tiling, l kernelLayout, k int, alpha float32,
+func compareTiles(t *testing.T, ti tiling, l kernelLayout, k, rows int, alpha float32,
 	got, want, c0 []float32, exact bool) {
 	t.Helper()
 	ldc := ti.nr + l.cPad
 	for i := 0; i < ti.mr; i++ {
 		for j := 0; j < ldc; j++ {
 			o := i*ldc + j
-			if j >= ti.nr {
+			if j >= ti.nr || i >= rows {
 				if !sameBits(got[o], c0[o]) {
-					t.Fatalf("k=%d: padding C[%d][%d] changed", k, i, j)
+					t.Fatalf("k=%d rows=%d: C[%d][%d] outside the rows changed", k, rows, i, j)
 				}
 				continue
 			}
@@ -170,12 +175,13 @@ func compareTiles(t *testing.T, ti tiling, l kernelLayout, k int, alpha float32,
 }
 
 // TestSgemmEdgeTiles runs Sgemm on every path for shapes one below, at and one
-// above the tile edges of both micro-kernels, in all transposition cases.
+// above the tile edges of both micro-kernels (and the 4- and 8-row runs of
+// the 12x32 one), in all transposition cases.
 func TestSgemmEdgeTiles(t *testing.T) {
 	r := rand.New(rand.NewPCG(13, 14))
 	for _, p := range paths() {
 		setPath(t, p)
-		for _, m := range []int{1, 5, 6, 7, 11, 12, 13, 24, 25} {
+		for _, m := range []int{1, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 16, 20, 24, 25, 32} {
 			for _, n := range []int{1, 15, 16, 17, 31, 32, 33, 64, 65} {
 				for tr := range 4 {
 					checkGemm(t, r, gemmCase{tA: tr&1 != 0, tB: tr&2 != 0, m: m, k: 37,

@@ -117,13 +117,14 @@ func (g *gemm) macro(w *workspace, ic, mb, jc, nb, pc, kb int, directA, lazyB bo
 				}
 			}
 			co := (ic+ir)*g.ldc + jc + jr
-			if rows == mr && cols == nr {
-				g.kernel(kb, ap, aRow, aStep, bp, bStep, g.c[co:], g.ldc)
+			kr := (rows + g.rowStep - 1) / g.rowStep * g.rowStep // rows the kernel runs
+			if rows == kr && cols == nr {
+				g.kernel(kb, ap, aRow, aStep, bp, bStep, g.c[co:], g.ldc, kr)
 				continue
 			}
-			t := edge[:mr*nr]
+			t := edge[:kr*nr]
 			clear(t)
-			g.kernel(kb, ap, aRow, aStep, bp, bStep, t, nr)
+			g.kernel(kb, ap, aRow, aStep, bp, bStep, t, nr, kr)
 			for i := 0; i < rows; i++ {
 				cr := g.c[co+i*g.ldc : co+i*g.ldc+cols]
 				for j := range cr {
@@ -134,16 +135,17 @@ func (g *gemm) macro(w *workspace, ic, mb, jc, nb, pc, kb int, directA, lazyB bo
 	}
 }
 
-// kernel runs the micro-kernel g.kern on one mr x nr tile.
+// kernel runs the micro-kernel g.kern on the first rows rows (a multiple of
+// g.rowStep) of one mr x nr tile.
 func (g *gemm) kernel(k int, a []float32, aRow, aStep int, b []float32, bStep int,
-	c []float32, ldc int) {
+	c []float32, ldc, rows int) {
 	switch g.kern {
 	case kernel6x16AVX2:
 		sgemmKernelAVX2(k, a, aRow, aStep, b, bStep, c, ldc, g.alpha)
 	case kernel12x32AVX512:
-		sgemmKernelAVX512(k, a, aRow, aStep, b, bStep, c, ldc, g.alpha)
+		sgemmKernelAVX512(k, a, aRow, aStep, b, bStep, c, ldc, g.alpha, rows)
 	case kernel12x32Generic:
-		sgemmKernel12x32Generic(k, a, aRow, aStep, b, bStep, c, ldc, g.alpha)
+		sgemmKernel12x32Generic(k, a, aRow, aStep, b, bStep, c, ldc, g.alpha, rows)
 	default:
 		sgemmKernel6x16Generic(k, a, aRow, aStep, b, bStep, c, ldc, g.alpha)
 	}

@@ -32,7 +32,7 @@ func packBRows16AVX2(k int, src []float32, ld int, dst []float32, panels int) {
 }
 
 func sgemmKernelAVX512(k int, a []float32, aRow, aStep int, b []float32, bStep int,
-	c []float32, ldc int, alpha float32) {
+	c []float32, ldc int, alpha float32, rows int) {
 	panic(noAsm)
 }
 
