@@ -73,6 +73,10 @@ func (d *Device) gemm(s gemmShape, a, b, c view) {
 	d.record(&gemmKernel, groups, push, a, b, c)
 }
 
+// TODO(speed): weight gradients are products with a long K (voxels) and a small M x N;
+// both kernels run them as M*N (or M*N/4096 tiles) serial dot products. Split K across
+// workgroups for a real GPU.
+
 // gemmKernelFor picks the tiled kernel, or the direct one when padding the product to
 // 64x64x16 tiles would multiply the work by more than 4 (d.gemmPath forces one in
 // tests).
