@@ -3,44 +3,19 @@ package metrics
 import (
 	"encoding/json"
 	"math"
-	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/urpc-go/urpc/tests/golden"
 )
 
-// goldenTensor is one entry of a golden file's "tensors" object.
-type goldenTensor struct {
-	Dtype string    `json:"dtype"`
-	Shape []int     `json:"shape"`
-	Data  []float64 `json:"data"`
-}
-
-// goldenFile is the part of a golden file (tests/testdata/golden/README.md) read here.
-type goldenFile struct {
-	Config  json.RawMessage         `json:"config"`
-	Scalars json.RawMessage         `json:"scalars"`
-	Tensors map[string]goldenTensor `json:"tensors"`
-}
-
-// goldenDir is $URPC_GOLDEN_DIR when set, else the repository's copy of the files.
-func goldenDir() string {
-	if d := os.Getenv("URPC_GOLDEN_DIR"); d != "" {
-		return d
-	}
-	return filepath.Join("..", "..", "tests", "testdata", "golden")
-}
-
-// loadGolden reads and decodes one golden file, failing the test if it cannot.
-func loadGolden(t *testing.T, name string) goldenFile {
+// loadGolden reads one golden file through the shared loader (tests/golden), which
+// honours URPC_GOLDEN_DIR, failing the test if it cannot.
+func loadGolden(t *testing.T, name string) *golden.File {
 	t.Helper()
-	path := filepath.Join(goldenDir(), name)
-	raw, err := os.ReadFile(path)
+	g, err := golden.Load(name)
 	if err != nil {
-		t.Fatalf("golden: %v (set URPC_GOLDEN_DIR to the golden folder)", err)
-	}
-	var g goldenFile
-	if err := json.Unmarshal(raw, &g); err != nil {
-		t.Fatalf("golden: %s: %v", path, err)
+		t.Fatal(err)
 	}
 	return g
 }
@@ -52,7 +27,7 @@ func goldenClose(got, want float64) (bool, float64) {
 }
 
 // maskOf returns the voxels of a golden label tensor that are non-zero.
-func maskOf(t *testing.T, g goldenFile, name string) ([]bool, [3]int) {
+func maskOf(t *testing.T, g *golden.File, name string) ([]bool, [3]int) {
 	t.Helper()
 	tt, ok := g.Tensors[name]
 	if !ok || len(tt.Shape) != 3 {
@@ -70,12 +45,16 @@ func TestGoldenMetrics(t *testing.T) {
 	var cfg struct {
 		Spacing Spacing `json:"spacing"`
 	}
-	var scalars map[string]map[string]float64
-	if err := json.Unmarshal(g.Config, &cfg); err != nil {
+	scalars := map[string]map[string]float64{}
+	if err := g.ConfigValue("spacing", &cfg.Spacing); err != nil {
 		t.Fatal(err)
 	}
-	if err := json.Unmarshal(g.Scalars, &scalars); err != nil {
-		t.Fatal(err)
+	for _, name := range []string{"case0", "case1"} {
+		var values map[string]float64
+		if err := json.Unmarshal(g.RawScalars[name], &values); err != nil {
+			t.Fatalf("golden: scalars.%s: %v", name, err)
+		}
+		scalars[name] = values
 	}
 	worst, checked := 0.0, 0
 	for i, name := range []string{"case0", "case1"} {
@@ -110,5 +89,5 @@ func TestGoldenMetrics(t *testing.T) {
 		}
 	}
 	t.Logf("%s: %d values checked, worst error %.3g",
-		filepath.Join(goldenDir(), "metrics.json"), checked, worst)
+		filepath.Join(golden.Dir(), "metrics.json"), checked, worst)
 }

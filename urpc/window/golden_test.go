@@ -2,40 +2,12 @@ package window
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/urpc-go/urpc/tests/golden"
 )
-
-// goldenFile is the part of a golden file (tests/testdata/golden/README.md) read here.
-type goldenFile struct {
-	Config  json.RawMessage `json:"config"`
-	Scalars json.RawMessage `json:"scalars"`
-}
-
-// goldenDir is $URPC_GOLDEN_DIR when set, else the repository's copy of the files.
-func goldenDir() string {
-	if d := os.Getenv("URPC_GOLDEN_DIR"); d != "" {
-		return d
-	}
-	return filepath.Join("..", "..", "tests", "testdata", "golden")
-}
-
-// loadGolden reads and decodes one golden file, failing the test if it cannot.
-func loadGolden(t *testing.T, name string) goldenFile {
-	t.Helper()
-	path := filepath.Join(goldenDir(), name)
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("golden: %v (set URPC_GOLDEN_DIR to the golden folder)", err)
-	}
-	var g goldenFile
-	if err := json.Unmarshal(raw, &g); err != nil {
-		t.Fatalf("golden: %s: %v", path, err)
-	}
-	return g
-}
 
 // slidingCase is one entry of sliding_window.json's scalars.cases.
 type slidingCase struct {
@@ -54,11 +26,14 @@ type slidingCase struct {
 // that the weight sum of an actual run is the outer product of the per-axis coverages.
 // The values are integers, so the comparison is exact (worst error 0).
 func TestGoldenSlidingWindow(t *testing.T) {
-	g := loadGolden(t, "sliding_window.json")
+	g, err := golden.Load("sliding_window.json")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var scalars struct {
 		Cases []slidingCase `json:"cases"`
 	}
-	if err := json.Unmarshal(g.Scalars, &scalars); err != nil {
+	if err := json.Unmarshal(g.RawScalars["cases"], &scalars.Cases); err != nil {
 		t.Fatal(err)
 	}
 	if len(scalars.Cases) == 0 {
@@ -85,7 +60,7 @@ func TestGoldenSlidingWindow(t *testing.T) {
 		t.Logf("case %d: %v", i, p)
 	}
 	t.Logf("%s: %d cases checked, worst error 0",
-		filepath.Join(goldenDir(), "sliding_window.json"), len(scalars.Cases))
+		filepath.Join(golden.Dir(), "sliding_window.json"), len(scalars.Cases))
 }
 
 // checkRunCounts runs the accumulation with uniform weights and checks that every padded
