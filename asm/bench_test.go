@@ -3,6 +3,9 @@ package asm
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -86,6 +89,62 @@ func reportGFLOP(b *testing.B, flop, cpu0 float64) {
 	b.ReportMetric(total/b.Elapsed().Seconds(), "GFLOP/s")
 	if cpu := processCPUSeconds() - cpu0; cpu > 0 {
 		b.ReportMetric(total/cpu, "GFLOP/cpu-s")
+	}
+}
+
+// TestGEMMInterleaved is a measurement for shared machines, not a check: with
+// ASM_GEMM_INTERLEAVED=rounds (and optionally ASM_GEMM_SHAPES=MxKxN,...) it
+// runs single-threaded C = A*B on the assembly paths in turn, rounds times,
+// and logs per shape the best GFLOP per CPU-second of each path. Taking the
+// best of interleaved runs keeps other processes' load out of the comparison
+// better than consecutive benchmarks do.
+func TestGEMMInterleaved(t *testing.T) {
+	rounds, _ := strconv.Atoi(os.Getenv("ASM_GEMM_INTERLEAVED"))
+	if rounds <= 0 || processCPUSeconds() == 0 {
+		t.Skip("measurement; set ASM_GEMM_INTERLEAVED=rounds to run (unix only)")
+	}
+	var asmPaths []path
+	for _, p := range paths() {
+		if pathKernels[p].avx2 {
+			asmPaths = append(asmPaths, p)
+		}
+	}
+	shapes := gemmShapes
+	if env := os.Getenv("ASM_GEMM_SHAPES"); env != "" {
+		shapes = nil
+		for _, sh := range strings.Split(env, ",") {
+			var s [3]int
+			if _, err := fmt.Sscanf(sh, "%dx%dx%d", &s[0], &s[1], &s[2]); err != nil {
+				t.Fatalf("ASM_GEMM_SHAPES: %q is not MxKxN", sh)
+			}
+			shapes = append(shapes, s)
+		}
+	}
+	setThreads(t, 1)
+	r := rand.New(rand.NewPCG(4, 4))
+	for _, s := range shapes {
+		m, k, n := s[0], s[1], s[2]
+		x, y, z := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
+		randVec(r, x, 1)
+		randVec(r, y, 1)
+		flop := 2 * float64(m) * float64(n) * float64(k)
+		reps := max(1, int(2e9/flop)) // about 2 GFLOP per timed run
+		line := fmt.Sprintf("shape=%dx%dx%d best of %d (GFLOP/cpu-s):", m, k, n, rounds)
+		best := map[path]float64{}
+		for range rounds {
+			for _, p := range asmPaths {
+				setPath(t, p)
+				cpu0 := processCPUSeconds()
+				for range reps {
+					Sgemm(false, false, m, n, k, 1, x, k, y, n, 0, z, n)
+				}
+				best[p] = max(best[p], flop*float64(reps)/(processCPUSeconds()-cpu0)/1e9)
+			}
+		}
+		for _, p := range asmPaths {
+			line += fmt.Sprintf(" %s %.1f", pathName(p), best[p])
+		}
+		t.Log(line)
 	}
 }
 

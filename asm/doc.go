@@ -1,13 +1,16 @@
 // Package asm holds the float32 compute kernels of the framework: a blocked,
 // multi-threaded single-precision GEMM and the vector kernels a training step
 // needs. On amd64 CPUs with AVX2 and FMA the kernels are hand-written Go
-// assembly; everywhere else (and under the purego build tag) a pure-Go twin
-// with the same signature runs. The twin is always compiled: its doc comment
-// is the loop both compute, and the tests check the assembly against it.
+// assembly, and on CPUs with AVX-512F the GEMM uses a 12x32 micro-kernel in
+// ZMM registers instead of the 6x16 AVX2 one; everywhere else (and under the
+// purego build tag) a pure-Go twin with the same tile runs. The twins are
+// always compiled: their doc comments are the loops both compute, and the
+// tests check the assembly against them.
 //
 // The kernel set is chosen once, at start, from golang.org/x/sys/cpu
-// (X86.HasAVX2 && X86.HasFMA); GODEBUG=cpu.avx2=off,cpu.fma=off forces the
-// pure-Go path without a rebuild.
+// (X86.HasAVX2 && X86.HasFMA, then X86.HasAVX512F). Without a rebuild,
+// GODEBUG=cpu.avx512f=off forces the AVX2 micro-kernel and
+// GODEBUG=cpu.avx2=off,cpu.fma=off the pure-Go path. Impl names the choice.
 //
 // # API
 //
@@ -16,6 +19,7 @@
 //	Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 //	    C = alpha*op(A)*op(B) + beta*C, op(A) m x k, op(B) k x n, C m x n
 //	SetThreads(n), Threads()        worker goroutines used by Sgemm
+//	Impl() string                   "avx512", "avx2" or "generic"
 //	Axpy(alpha, x, y)               y[i] += alpha*x[i]
 //	Dot(x, y) float32               sum of x[i]*y[i]
 //	Scale(alpha, x)                 x[i] *= alpha
