@@ -15,6 +15,8 @@ var useAVX2 = haveAsm && cpu.X86.HasAVX2 && cpu.X86.HasFMA
 // state); GODEBUG=cpu.avx512f=off clears it at start.
 var useAVX512 = useAVX2 && cpu.X86.HasAVX512F
 
+// TODO(perf): the vector kernels have no AVX-512 versions.
+
 // gemmKernel is the micro-kernel Sgemm uses: it follows useAVX2 and
 // useAVX512 unless a test sets it, for example to the 12x32 Go twin.
 var gemmKernel = defaultKernel()

@@ -18,8 +18,9 @@ const (
 
 // tiling is a micro-kernel's tile of C, mr x nr, the granularity of its
 // rows (a tile of fewer rows runs a multiple of rowStep of them), and the
-// cache blocking for it: kc steps of k per micro-kernel call, mc rows of A per packed block (half
-// of L2), nc columns of B per packed block (a share of L3).
+// cache blocking for it: kc steps of k per micro-kernel call, mc rows of A
+// per packed block (half of L2), nc columns of B per packed block (a share
+// of L3).
 type tiling struct{ mr, nr, rowStep, mc, kc, nc int }
 
 // The largest tile of any micro-kernel, for edge-tile buffers.
@@ -27,6 +28,9 @@ const (
 	maxMR = 12
 	maxNR = 32
 )
+
+// TODO(perf): the 6x16 AVX2 kernel always runs 6 rows, wasting 2 of 18 on
+// M = 16 and 4 of 36 on M = 32; only the 12x32 kernel runs 4 or 8 rows.
 
 var tilings = [...]tiling{
 	kernel6x16Generic:  newTiling(6, 16, 6),

@@ -95,6 +95,9 @@ func (g *gemm) packBPanel(d []float32, pc, kb, c0, cols int) {
 // panels of B is packed just before its first use, into the same place, so
 // that the packed panels stay in L2.
 func (g *gemm) macro(w *workspace, ic, mb, jc, nb, pc, kb int, directA, lazyB bool) {
+	// TODO(perf): with thin A (32 x 864 x 13824) the loads of a lazily packed
+	// group are not overlapped with the FMAs, so reading B from memory bounds
+	// the call; prefetching the next group from the micro-kernel gained nothing.
 	mr, nr, group := g.mr, g.nr, groupPanels*g.nr
 	var edge [maxMR * maxNR]float32
 	for jr := 0; jr < nb; jr += nr {
