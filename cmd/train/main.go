@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -40,6 +41,17 @@ func run(args []string, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "train:", err)
 		return 2
+	}
+	if opts.Resume {
+		saved, err := train.LoadConfig(filepath.Join(cfg.OutDir, "config.json"))
+		if err != nil {
+			fmt.Fprintln(stderr, "train: -resume:", err)
+			return 2
+		}
+		saved.OutDir = cfg.OutDir
+		cfg = saved
+		fmt.Fprintln(stderr, "train: resuming with the configuration saved in",
+			filepath.Join(cfg.OutDir, "config.json")+"; other flags are ignored")
 	}
 	if err := cfg.Validate(); err != nil {
 		fmt.Fprintln(stderr, "train:", strings.ReplaceAll(err.Error(), "\n", "\ntrain: "))

@@ -23,8 +23,8 @@ func TestBadInputGetsOneClearLine(t *testing.T) {
 		{[]string{"-steps", "x"}, 2, "invalid value"},
 		{[]string{"extra"}, 2, "unexpected argument"},
 		{[]string{"-data", filepath.Join(dir, "none"), "-split", filepath.Join(dir, "s.json"),
-			"-out", filepath.Join(dir, "out")}, 1, "s.json"},
-		{[]string{"-resume", "-out", filepath.Join(dir, "never")}, 1, "no checkpoint"},
+			"-out", filepath.Join(dir, "out")}, 1, "no imagesTr/ folder"},
+		{[]string{"-resume", "-out", filepath.Join(dir, "never")}, 2, "-resume"},
 	}
 	for _, c := range cases {
 		var stderr bytes.Buffer

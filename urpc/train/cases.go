@@ -3,6 +3,8 @@ package train
 import (
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 
 	"github.com/urpc-go/urpc/urpc/data"
 )
@@ -16,6 +18,12 @@ type caseSets struct {
 // are read without their label maps, so labels beyond the chosen percentage are never
 // seen by training.
 func loadCaseSets(cfg Config, log *slog.Logger) (*caseSets, error) {
+	for _, sub := range []string{"imagesTr", "labelsTr"} {
+		if info, err := os.Stat(filepath.Join(cfg.DataDir, sub)); err != nil || !info.IsDir() {
+			return nil, fmt.Errorf("data folder %s: no %s/ folder (the Medical Segmentation "+
+				"Decathlon layout: imagesTr/ and labelsTr/)", cfg.DataDir, sub)
+		}
+	}
 	split, err := data.LoadSplit(cfg.SplitFile)
 	if err != nil {
 		return nil, err

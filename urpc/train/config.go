@@ -5,8 +5,10 @@
 package train
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/urpc-go/urpc/nn"
 	"github.com/urpc-go/urpc/urpc"
@@ -160,4 +162,17 @@ func (c Config) ramp() (urpc.Ramp, error) {
 func (c Config) netConfig() nn.PPNetConfig {
 	return nn.PPNetConfig{InChannels: 1, Classes: c.Classes, Base: c.Base, Heads: c.Heads,
 		Perturb: c.Perturb, Norm: c.Norm, Inference: c.Inference}
+}
+
+// LoadConfig reads the config.json that a run wrote into its output folder.
+func LoadConfig(path string) (Config, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("run configuration: %w", err)
+	}
+	var cfg Config
+	if err := json.Unmarshal(raw, &cfg); err != nil {
+		return Config{}, fmt.Errorf("run configuration %s: %w", path, err)
+	}
+	return cfg, nil
 }

@@ -13,6 +13,11 @@ import (
 // trainLoop runs the steps from the current one to cfg.Steps. It returns
 // interrupted = true when ctx ended first (after writing the last checkpoint).
 func (r *runner) trainLoop(ctx context.Context) (interrupted bool, err error) {
+	if r.state.ValidationPending {
+		if interrupted, err := r.validateOrStop(ctx); interrupted || err != nil {
+			return interrupted, err
+		}
+	}
 	if r.state.Step >= r.cfg.Steps {
 		return false, nil
 	}
@@ -41,8 +46,8 @@ func (r *runner) trainLoop(ctx context.Context) (interrupted bool, err error) {
 			return false, err
 		}
 		if r.state.Step%r.cfg.ValEvery == 0 || r.state.Step == r.cfg.Steps {
-			if err := r.validateAndSave(ctx); err != nil {
-				return false, err
+			if interrupted, err := r.validateOrStop(ctx); interrupted || err != nil {
+				return interrupted, err
 			}
 		}
 	}
@@ -110,6 +115,18 @@ func (r *runner) logStep(res *stepResult, elapsed time.Duration, bar *progressba
 	return nil
 }
 
+// validateOrStop runs validateAndSave; when ctx ends during it, the last checkpoint
+// is written with the validation marked pending, so that a resumed run validates this
+// step first, as an uninterrupted run would have.
+func (r *runner) validateOrStop(ctx context.Context) (interrupted bool, err error) {
+	r.state.ValidationPending = true
+	err = r.validateAndSave(ctx)
+	if err != nil && ctx.Err() != nil {
+		return true, r.saveLast("interrupted during validation")
+	}
+	return false, err
+}
+
 // validateAndSave scores the validation cases, keeps the best checkpoint by mean
 // foreground Dice and writes the last checkpoint.
 func (r *runner) validateAndSave(ctx context.Context) error {
@@ -121,6 +138,7 @@ func (r *runner) validateAndSave(ctx context.Context) error {
 	if err := r.val.Write(append(row, meanDice)...); err != nil {
 		return err
 	}
+	r.state.ValidationPending = false
 	improved := meanDice > r.state.BestDice
 	if improved {
 		r.state.BestDice, r.state.BestStep = meanDice, r.state.Step

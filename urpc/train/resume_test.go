@@ -125,3 +125,48 @@ func TestExistingRunNeedsResume(t *testing.T) {
 		t.Fatal("a second run into the same folder was accepted without -resume")
 	}
 }
+
+// countingContext reports cancellation from its limit-th Err call on, so a test can
+// stop a run at a precise point (here: inside the first validation).
+type countingContext struct {
+	context.Context
+	calls, limit int
+}
+
+func (c *countingContext) Err() error {
+	c.calls++
+	if c.calls >= c.limit {
+		return context.Canceled
+	}
+	return nil
+}
+
+// An interruption during validation writes a checkpoint marked "validation pending";
+// the resumed run validates that step first and ends exactly as an uninterrupted one.
+func TestInterruptDuringValidationResumesIdentically(t *testing.T) {
+	root := tinyDataset(t)
+	reference := filepath.Join(t.TempDir(), "reference")
+	cfg := tinyConfig(root, reference)
+	if _, err := Run(context.Background(), cfg, Options{SkipTest: true}); err != nil {
+		t.Fatal(err)
+	}
+
+	cfg.OutDir = filepath.Join(t.TempDir(), "interrupted")
+	// One Err call per step (ValEvery of them), then the first validation case.
+	ctx := &countingContext{Context: context.Background(), limit: cfg.ValEvery + 1}
+	summary, err := Run(ctx, cfg, Options{SkipTest: true})
+	if err != nil || !summary.Interrupted || summary.Steps != cfg.ValEvery {
+		t.Fatalf("summary %+v, err %v; want interrupted at step %d", summary, err, cfg.ValEvery)
+	}
+	if _, err := Run(context.Background(), cfg, Options{Resume: true, SkipTest: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := readLosses(t, cfg.OutDir), readLosses(t, reference); !slices.Equal(got, want) {
+		t.Errorf("losses differ:\n got  %v\n want %v", got, want)
+	}
+	want, _ := os.ReadFile(filepath.Join(reference, "validation.csv"))
+	got, _ := os.ReadFile(filepath.Join(cfg.OutDir, "validation.csv"))
+	if string(got) != string(want) || len(want) == 0 {
+		t.Errorf("validation.csv differs:\n%s\nwant\n%s", got, want)
+	}
+}

@@ -29,6 +29,9 @@ type State struct {
 	Step     int // steps completed
 	BestDice float64
 	BestStep int
+	// ValidationPending marks a checkpoint written when an interruption cut the
+	// validation of Step short.
+	ValidationPending bool
 }
 
 // newState builds a freshly initialised model and optimiser for cfg.
@@ -67,8 +70,9 @@ func (s *State) save(path string, cfg Config) error {
 	meta := map[string]string{
 		"format": "urpc-go", "version": formatVersion, "config": string(configJSON),
 		"step": strconv.Itoa(s.Step), "optimizer_steps": strconv.Itoa(optState.Steps),
-		"best_dice": strconv.FormatFloat(s.BestDice, 'g', -1, 64),
-		"best_step": strconv.Itoa(s.BestStep),
+		"best_dice":          strconv.FormatFloat(s.BestDice, 'g', -1, 64),
+		"best_step":          strconv.Itoa(s.BestStep),
+		"validation_pending": strconv.FormatBool(s.ValidationPending),
 	}
 	if err := checkpoint.Save(path, tensors, meta); err != nil {
 		return fmt.Errorf("saving checkpoint: %w", err)
@@ -136,6 +140,7 @@ func (s *State) restoreCounters(path string, tensors map[string]checkpoint.Tenso
 		return fmt.Errorf("%s: metadata best_dice is %q", path, meta["best_dice"])
 	}
 	s.BestDice = best
+	s.ValidationPending = meta["validation_pending"] == "true"
 	momentum, ok := tensors[momentumName]
 	if !ok {
 		return fmt.Errorf("%s: no optimizer state %q", path, momentumName)

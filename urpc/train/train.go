@@ -86,6 +86,11 @@ func Run(ctx context.Context, cfg Config, opts Options) (*Summary, error) {
 	}
 	summary.Test, err = r.testBest(ctx)
 	summary.Elapsed = time.Since(start)
+	if err != nil && ctx.Err() != nil {
+		// Training is complete and checkpointed; a resumed run redoes the test.
+		summary.Interrupted, summary.Test = true, nil
+		return summary, nil
+	}
 	return summary, err
 }
 
@@ -103,14 +108,14 @@ func newRunner(cfg Config, opts Options) (*runner, error) {
 	runtime.GOMAXPROCS(cfg.Threads)
 	asm.SetThreads(cfg.Threads)
 
-	if err := r.prepareOutDir(); err != nil {
-		return nil, err
-	}
 	sets, err := loadCaseSets(cfg, r.log)
 	if err != nil {
 		return nil, err
 	}
 	r.sets = sets
+	if err := r.prepareOutDir(); err != nil {
+		return nil, err
+	}
 	if err := r.initState(); err != nil {
 		return nil, err
 	}
