@@ -45,6 +45,13 @@ func listNIfTI(flag, dir string) (map[string]string, error) {
 		if !ok || e.IsDir() {
 			continue
 		}
+		if flag == "-pred" {
+			// cmd/infer and cmd/train write <case>_pred and <case>_uncertainty.
+			if strings.HasSuffix(name, "_uncertainty") {
+				continue
+			}
+			name = strings.TrimSuffix(name, "_pred")
+		}
 		if prev, dup := files[name]; dup {
 			return nil, fmt.Errorf("%s %s: %s and %s are the same case; keep one",
 				flag, dir, filepath.Base(prev), e.Name())
@@ -57,9 +64,10 @@ func listNIfTI(flag, dir string) (map[string]string, error) {
 	return files, nil
 }
 
-// matchCases pairs every ground-truth file with the prediction of the same name. A
-// label without a prediction is an error; a prediction without a label is logged and
-// skipped.
+// matchCases pairs every ground-truth file with the prediction of the same name
+// (<case>_pred counts as <case>; <case>_uncertainty files are ignored). Labels without
+// a prediction and predictions without a label are logged and skipped; no match at all
+// is an error.
 func matchCases(predDir, gtDir string, logger *slog.Logger) ([]labelCase, error) {
 	preds, err := listNIfTI("-pred", predDir)
 	if err != nil {
@@ -85,13 +93,18 @@ func matchCases(predDir, gtDir string, logger *slog.Logger) ([]labelCase, error)
 	}
 	if len(missing) > 0 {
 		slices.Sort(missing)
-		more := ""
-		if len(missing) > 5 {
-			more = fmt.Sprintf(" and %d more", len(missing)-5)
+		count, more := len(missing), ""
+		if count > 5 {
+			more = fmt.Sprintf(" and %d more", count-5)
 			missing = missing[:5]
 		}
-		return nil, fmt.Errorf("-pred %s: no prediction for %d of %d labels in %s: %s%s",
-			predDir, len(missing), len(gts), gtDir, strings.Join(missing, ", "), more)
+		if len(cases) == 0 {
+			return nil, fmt.Errorf("-pred %s: no prediction for any of the %d labels in %s "+
+				"(files are matched by name; <case>_pred is read as <case>)", predDir,
+				len(gts), gtDir)
+		}
+		logger.Warn("labels without a prediction, not scored", "count", count,
+			"cases", strings.Join(missing, ", ")+more)
 	}
 	slices.SortFunc(cases, func(a, b labelCase) int { return strings.Compare(a.Name, b.Name) })
 	return cases, nil

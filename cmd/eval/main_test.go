@@ -149,7 +149,6 @@ func TestEvalBadInput(t *testing.T) {
 	}{
 		{"missing folder", []string{"-pred", "/nonexistent/x", "-gt", gtDir}, 2, "-pred"},
 		{"no files", []string{"-pred", predDir, "-gt", empty}, 2, "no .nii"},
-		{"unmatched label", []string{"-pred", onlyA, "-gt", gtDir}, 2, "no prediction"},
 		{"no flags", nil, 2, "required"},
 		{"bad classes", []string{"-pred", predDir, "-gt", gtDir, "-classes", "1"}, 2,
 			"-classes"},
@@ -164,6 +163,13 @@ func TestEvalBadInput(t *testing.T) {
 			t.Errorf("%s: exit %d, stderr %q; want exit %d and one line with %q",
 				c.name, code, stderr.String(), c.code, c.want)
 		}
+	}
+	var partOut, partErr bytes.Buffer
+	partial := []string{"-pred", onlyA, "-gt", gtDir, "-csv", "", "-json", ""}
+	if code := run(partial, &partOut, &partErr); code != 0 ||
+		!strings.Contains(partErr.String(), "labels without a prediction") {
+		t.Errorf("unmatched label: exit %d, stderr %q; want a warning and exit 0", code,
+			partErr.String())
 	}
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"-h"}, &stdout, &stderr); code != 0 ||
