@@ -110,7 +110,7 @@ func (r *runner) logStep(res *stepResult, elapsed time.Duration, bar *progressba
 	}
 	r.log.Info("step", "step", r.state.Step, "loss", v["loss_total"], "sup", v["loss_sup"],
 		"ce", v["ce"], "dice_loss", v["dice_loss"], "unsup", v["loss_unsup"],
-		"ur", v["consistency"], "um", v["minimisation"], "lambda", v["lambda"],
+		"consistency", v["consistency"], "minimisation", v["minimisation"], "lambda", v["lambda"],
 		"lr", v["lr"], "ms", int(v["ms_per_step"]))
 	return nil
 }
