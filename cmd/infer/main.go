@@ -36,7 +36,9 @@ func run(args []string, stderr io.Writer) int {
 	out := fs.String("out", "predictions", "output folder")
 	threads := fs.Int("threads", runtime.NumCPU(), "CPU threads")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: go run ./cmd/infer -checkpoint FILE [-in DIR] [-out DIR] [image.nii.gz ...]")
+		fmt.Fprintln(stderr, "usage: go run ./cmd/infer -checkpoint FILE [-in DIR] [-out DIR] "+
+			"[image.nii.gz ...]\nwrites <case>_pred.nii.gz (labels) and "+
+			"<case>_uncertainty.nii.gz (D_0 of Eq. 4) for every image")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

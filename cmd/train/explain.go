@@ -18,7 +18,8 @@ func runExplain(cfg train.Config, stdout io.Writer, logger *slog.Logger) int {
 	fmt.Fprintf(stdout, "One batch (%d labelled + %d unlabelled patches %v), step 0, "+
 		"method %s, S = %d, form %s, KL %s:\n\n", cfg.LabeledBatch, cfg.UnlabeledBatch,
 		cfg.Patch, cfg.Method, cfg.Heads, cfg.Form, cfg.KL)
-	fmt.Fprintf(stdout, "%-8s %-34s %5s %14s  %s\n", "equation", "term", "scale", "value", "computed by")
+	fmt.Fprintf(stdout, "%-8s %-34s %5s %14s  %s\n", "equation", "term", "scale", "value",
+		"computed by")
 	for _, t := range terms {
 		scale := "all"
 		if t.Scale >= 0 {

@@ -53,8 +53,9 @@ func PanelGrid(n int) (cols, rows int) {
 }
 
 // PlotPanels renders panels into one PNG of FigureWidth x (FigureTitleHeight +
-// PanelHeight * rows) pixels, rows as PanelGrid gives, with title above them. Curves are coloured in
-// the order given. PlotPanels panics when a curve's X and Y differ in length.
+// PanelHeight * rows) pixels, rows as PanelGrid gives, with title above them. Curves
+// are coloured in the order given. PlotPanels panics when a curve's X and Y differ in
+// length.
 func PlotPanels(path, title string, panels []Panel) error {
 	cols, rows := PanelGrid(len(panels))
 	height := FigureTitleHeight + PanelHeight*rows

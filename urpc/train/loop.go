@@ -85,7 +85,8 @@ func (r *runner) newBar() *progressbar.ProgressBar {
 
 // logStep updates the progress bar every step and writes metrics.csv and a log line
 // every LogEvery steps.
-func (r *runner) logStep(res *stepResult, elapsed time.Duration, bar *progressbar.ProgressBar) error {
+func (r *runner) logStep(res *stepResult, elapsed time.Duration,
+	bar *progressbar.ProgressBar) error {
 	v := res.values
 	v["lr"] = res.lr
 	v["ms_per_step"] = float64(elapsed.Microseconds()) / 1000

@@ -34,7 +34,8 @@ func waitForRows(t *testing.T, out string, n int, deadline time.Time) {
 	t.Helper()
 	for time.Now().Before(deadline) {
 		raw, _ := os.ReadFile(filepath.Join(out, "metrics.csv"))
-		if rows := len(slices.DeleteFunc(splitLines(raw), func(s string) bool { return s == "" })); rows-1 >= n {
+		nonEmpty := slices.DeleteFunc(splitLines(raw), func(s string) bool { return s == "" })
+		if len(nonEmpty)-1 >= n {
 			return
 		}
 		time.Sleep(20 * time.Millisecond)
