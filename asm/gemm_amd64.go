@@ -38,3 +38,15 @@ func packBRows32AVX512(k int, src []float32, ld int, dst []float32, panels int)
 //
 //go:noescape
 func packAAsm(mr, k int, src []float32, lda int, dst []float32)
+
+// fmaPeakAVX2 runs the loop of fmaPeakGeneric on 8 lanes with 12 YMM
+// accumulators and VFMADD231PS, in peak_amd64.s.
+//
+//go:noescape
+func fmaPeakAVX2(n int) float32
+
+// fmaPeakAVX512 runs the loop of fmaPeakGeneric on 16 lanes with 12 ZMM
+// accumulators and VFMADD231PS, in peak_amd64.s.
+//
+//go:noescape
+func fmaPeakAVX512(n int) float32

@@ -41,3 +41,6 @@ func packBRows32AVX512(k int, src []float32, ld int, dst []float32, panels int) 
 }
 
 func packAAsm(mr, k int, src []float32, lda int, dst []float32) { panic(noAsm) }
+
+func fmaPeakAVX2(n int) float32   { panic(noAsm) }
+func fmaPeakAVX512(n int) float32 { panic(noAsm) }

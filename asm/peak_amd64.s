@@ -1,0 +1,107 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// PEAK12 adds the product of the all-ones vectors V0 and V1 into twelve
+// independent accumulators: twelve chains hide the four-cycle FMA latency on
+// two FMA ports.
+#define PEAK12(V0, V1, A0, A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11) \
+	VFMADD231PS V0, V1, A0; \
+	VFMADD231PS V0, V1, A1; \
+	VFMADD231PS V0, V1, A2; \
+	VFMADD231PS V0, V1, A3; \
+	VFMADD231PS V0, V1, A4; \
+	VFMADD231PS V0, V1, A5; \
+	VFMADD231PS V0, V1, A6; \
+	VFMADD231PS V0, V1, A7; \
+	VFMADD231PS V0, V1, A8; \
+	VFMADD231PS V0, V1, A9; \
+	VFMADD231PS V0, V1, A10; \
+	VFMADD231PS V0, V1, A11
+
+// func fmaPeakAVX2(n int) float32
+TEXT ·fmaPeakAVX2(SB), NOSPLIT, $0-12
+	MOVQ         n+0(FP), CX
+	MOVL         $0x3f800000, AX
+	VMOVD        AX, X0
+	VBROADCASTSS X0, Y0
+	VMOVAPS      Y0, Y1
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+	VXORPS       Y10, Y10, Y10
+	VXORPS       Y11, Y11, Y11
+	VXORPS       Y12, Y12, Y12
+	VXORPS       Y13, Y13, Y13
+	VXORPS       Y14, Y14, Y14
+	VXORPS       Y15, Y15, Y15
+
+	TESTQ CX, CX
+	JZ    done
+
+loop:
+	PEAK12(Y0, Y1, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15)
+	DECQ  CX
+	JNZ   loop
+
+done:
+	VADDPS Y5, Y4, Y4
+	VADDPS Y7, Y6, Y6
+	VADDPS Y9, Y8, Y8
+	VADDPS Y11, Y10, Y10
+	VADDPS Y13, Y12, Y12
+	VADDPS Y15, Y14, Y14
+	VADDPS Y6, Y4, Y4
+	VADDPS Y10, Y8, Y8
+	VADDPS Y14, Y12, Y12
+	VADDPS Y8, Y4, Y4
+	VADDPS Y12, Y4, Y4
+	VMOVSS X4, ret+8(FP)
+	VZEROUPPER
+	RET
+
+// func fmaPeakAVX512(n int) float32
+TEXT ·fmaPeakAVX512(SB), NOSPLIT, $0-12
+	MOVQ         n+0(FP), CX
+	MOVL         $0x3f800000, AX
+	VPBROADCASTD AX, Z0
+	VMOVAPS      Z0, Z1
+	VPXORD       Z4, Z4, Z4
+	VPXORD       Z5, Z5, Z5
+	VPXORD       Z6, Z6, Z6
+	VPXORD       Z7, Z7, Z7
+	VPXORD       Z8, Z8, Z8
+	VPXORD       Z9, Z9, Z9
+	VPXORD       Z10, Z10, Z10
+	VPXORD       Z11, Z11, Z11
+	VPXORD       Z12, Z12, Z12
+	VPXORD       Z13, Z13, Z13
+	VPXORD       Z14, Z14, Z14
+	VPXORD       Z15, Z15, Z15
+
+	TESTQ CX, CX
+	JZ    done512
+
+loop512:
+	PEAK12(Z0, Z1, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
+	DECQ  CX
+	JNZ   loop512
+
+done512:
+	VADDPS Z5, Z4, Z4
+	VADDPS Z7, Z6, Z6
+	VADDPS Z9, Z8, Z8
+	VADDPS Z11, Z10, Z10
+	VADDPS Z13, Z12, Z12
+	VADDPS Z15, Z14, Z14
+	VADDPS Z6, Z4, Z4
+	VADDPS Z10, Z8, Z8
+	VADDPS Z14, Z12, Z12
+	VADDPS Z8, Z4, Z4
+	VADDPS Z12, Z4, Z4
+	VMOVSS X4, ret+8(FP)
+	VZEROUPPER
+	RET
