@@ -58,6 +58,48 @@ func BenchmarkGEMM(b *testing.B) {
 	}
 }
 
+// conv16Shapes are the products of the 16-channel convolutions in a training
+// step, channels last: C[positions, 16] = A[positions, 48] * W (the forward,
+// alone and accumulated), the weight gradient A^T[48, 512] * B[512, 16], and
+// the input gradient C[384, 432] = A[384, 16] * W (N % 32 = 16).
+var conv16Shapes = []struct {
+	m, k, n int
+	tA      bool
+	beta    float32
+}{{384, 48, 16, false, 0}, {384, 48, 16, false, 1}, {48, 512, 16, true, 1},
+	{384, 16, 432, false, 0}}
+
+// BenchmarkGEMMConv16 reports GFLOP/s and GFLOP per CPU-second of the
+// conv16Shapes products, single-threaded, on every path; A is read in place
+// when its columns fit the micro-kernel's direct limit.
+func BenchmarkGEMMConv16(b *testing.B) {
+	r := rand.New(rand.NewPCG(5, 5))
+	for _, s := range conv16Shapes {
+		m, k, n := s.m, s.k, s.n
+		lda := k
+		if s.tA {
+			lda = m
+		}
+		x, y, z := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
+		randVec(r, x, 1)
+		randVec(r, y, 1)
+		flop := 2 * float64(m) * float64(n) * float64(k)
+		for _, p := range paths() {
+			name := fmt.Sprintf("shape=%dx%dx%d/tA=%v/beta=%v/impl=%s", m, k, n, s.tA,
+				s.beta, pathName(p))
+			b.Run(name, func(b *testing.B) {
+				setPath(b, p)
+				setThreads(b, 1)
+				cpu0 := processCPUSeconds()
+				for b.Loop() {
+					Sgemm(s.tA, false, m, n, k, 1, x, lda, y, n, s.beta, z, n)
+				}
+				reportGFLOP(b, flop, cpu0)
+			})
+		}
+	}
+}
+
 // BenchmarkGEMMKernel times the micro-kernel alone on packed panels that stay
 // in L1, k = kc of its tiling: the ceiling of the blocked Sgemm.
 func BenchmarkGEMMKernel(b *testing.B) {
@@ -75,7 +117,7 @@ func BenchmarkGEMMKernel(b *testing.B) {
 				g := gemm{kern: kern, tiling: t, alpha: 1}
 				cpu0 := processCPUSeconds()
 				for b.Loop() {
-					g.kernel(t.kc, a, 1, t.mr, bp, t.nr, c, t.nr, t.mr)
+					g.kernel(t.kc, a, 1, t.mr, bp, t.nr, c, t.nr, t.mr, t.nr)
 				}
 				reportGFLOP(b, flop, cpu0)
 			})

@@ -83,9 +83,17 @@ func Threads() int { return int(threads.Load()) }
 // op(A) is m x k: a[i*lda+p], or a[p*lda+i] when transA (A stored k x m).
 // op(B) is k x n: b[p*ldb+j], or b[j*ldb+p] when transB (B stored n x k).
 // With beta == 0, C is not read (NaNs in it do not propagate). It uses up to
-// Threads() goroutines and does not allocate in steady state. It panics if a
-// dimension is negative, a leading dimension is smaller than its row, or a
-// slice is too short; C must not overlap A or B.
+// Threads() goroutines and does not allocate in steady state.
+//
+// A is only read, so when it is not transposed its rows may overlap: any
+// lda >= 1 is allowed, also lda < k (row i is a[i*lda : i*lda+k], so a
+// sliding window over one buffer reads without a copy), and a needs
+// (m-1)*lda + k elements. lda = 0 panics even for m = 1, where it would be
+// unused: a zero stride is far more often a missing argument than a wish.
+// A transposed A, B and C need a leading dimension of at least their row
+// length. Sgemm panics if a dimension is negative, a leading dimension is
+// too small, or a slice is too short for its last row; C must not overlap A
+// or B.
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if m < 0 || n < 0 || k < 0 {
@@ -99,9 +107,9 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	if transB {
 		br, bc = n, k
 	}
-	checkMatrix(ar, ac, a, lda, "asm: Sgemm lda or len(a) too small")
-	checkMatrix(br, bc, b, ldb, "asm: Sgemm ldb or len(b) too small")
-	checkMatrix(m, n, c, ldc, "asm: Sgemm ldc or len(c) too small")
+	checkMatrix(ar, ac, a, lda, !transA, "asm: Sgemm lda or len(a) too small")
+	checkMatrix(br, bc, b, ldb, false, "asm: Sgemm ldb or len(b) too small")
+	checkMatrix(m, n, c, ldc, false, "asm: Sgemm ldc or len(c) too small")
 	if m == 0 || n == 0 {
 		return
 	}
@@ -118,9 +126,15 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 }
 
 // checkMatrix panics with msg unless s holds a rows x cols row-major matrix
-// with leading dimension ld.
-func checkMatrix(rows, cols int, s []float32, ld int, msg string) {
-	if ld < max(cols, 1) || (rows > 0 && cols > 0 && len(s) < (rows-1)*ld+cols) {
+// with leading dimension ld: ld >= max(cols, 1), or only ld >= 1 when
+// overlap allows rows to share elements, and s long enough for the last
+// row, (rows-1)*ld + cols elements.
+func checkMatrix(rows, cols int, s []float32, ld int, overlap bool, msg string) {
+	minLd := max(cols, 1)
+	if overlap {
+		minLd = 1
+	}
+	if ld < minLd || (rows > 0 && cols > 0 && len(s) < (rows-1)*ld+cols) {
 		panic(msg)
 	}
 }

@@ -26,6 +26,15 @@ func packBRows16AVX2(k int, src []float32, ld int, dst []float32, panels int)
 func sgemmKernelAVX512(k int, a []float32, aRow, aStep int, b []float32, bStep int,
 	c []float32, ldc int, alpha float32, rows int)
 
+// sgemmKernelAVX512x16 is the 16-wide sibling of sgemmKernelAVX512 in
+// gemm_avx512_amd64.s, for rows = 4, 8 or 12 (as there): one ZMM accumulator
+// per row. It computes the loop of sgemmKernel12x16Generic, summing the
+// products of each C entry in order of p with fused multiply-adds.
+//
+//go:noescape
+func sgemmKernelAVX512x16(k int, a []float32, aRow, aStep int, b []float32, bStep int,
+	c []float32, ldc int, alpha float32, rows int)
+
 // packBRows32AVX512 is the AVX-512F copy loop of packBRowsGeneric for
 // nr = 32, in gemm_avx512_amd64.s.
 //

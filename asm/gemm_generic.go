@@ -15,14 +15,14 @@ func sgemmGeneric(transA, transB bool, m, n, k int, alpha float32, a []float32, 
 		for j := 0; j < n; j++ {
 			var s float32
 			for p := 0; p < k; p++ {
-				av, bv := a[i*lda+p], b[p*ldb+j]
+				ai, bi := i*lda+p, p*ldb+j
 				if transA {
-					av = a[p*lda+i]
+					ai = p*lda + i
 				}
 				if transB {
-					bv = b[j*ldb+p]
+					bi = j*ldb + p
 				}
-				s += float32(av * bv)
+				s += float32(a[ai] * b[bi])
 			}
 			if beta == 0 {
 				c[i*ldc+j] = float32(alpha * s)
@@ -87,6 +87,35 @@ func sgemmKernel12x32Generic(k int, a []float32, aRow, aStep int, b []float32, b
 	}
 	for i := range acc[:rows] {
 		cr := (*[32]float32)(c[i*ldc:])
+		for j, s := range acc[i] {
+			cr[j] += float32(alpha * s)
+		}
+	}
+}
+
+// sgemmKernel12x16Generic is the 16-wide sibling of sgemmKernel12x32Generic,
+// the same loop on the first 16 columns:
+//
+//	for i < rows, j < 16: C[i*ldc+j] += alpha * sum over p < k of
+//	                      a[i*aRow+p*aStep] * b[p*bStep+j]
+//
+// The blocked Sgemm runs it on panels of at most 16 columns, reading the
+// first half of a packed 32-column B panel (bStep 32).
+func sgemmKernel12x16Generic(k int, a []float32, aRow, aStep int, b []float32, bStep int,
+	c []float32, ldc int, alpha float32, rows int) {
+	var acc [12][16]float32
+	for p := 0; p < k; p++ {
+		bp := (*[16]float32)(b[p*bStep:])
+		for i := range acc[:rows] {
+			av := a[i*aRow+p*aStep]
+			row := &acc[i]
+			for j, bv := range bp {
+				row[j] += float32(av * bv)
+			}
+		}
+	}
+	for i := range acc[:rows] {
+		cr := (*[16]float32)(c[i*ldc:])
 		for j, s := range acc[i] {
 			cr[j] += float32(alpha * s)
 		}

@@ -74,7 +74,7 @@ func runKernel(kern microKernel, l kernelLayout, k, rows int, a, b, c0 []float32
 	}
 	c := append([]float32(nil), c0...)
 	g := gemm{kern: kern, tiling: t, alpha: alpha}
-	g.kernel(k, a, aRow, aStep, b, t.nr+l.bPad, c, t.nr+l.cPad, rows)
+	g.kernel(k, a, aRow, aStep, b, t.nr+l.bPad, c, t.nr+l.cPad, rows, t.nr)
 	return c
 }
 

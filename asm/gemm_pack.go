@@ -90,8 +90,10 @@ func (g *gemm) packBPanel(d []float32, pc, kb, c0, cols int) {
 
 // macro runs the micro-kernel over the mb x nb block of C at (ic, jc) for
 // the kb-deep slice at pc. Full panels of A are read in place when directA
-// says so, others from the packed buffers; edge tiles go through a local
-// tile so that the kernel never writes outside C. With lazyB each group of
+// says so, others from the packed buffers. A panel of B with at most nr/2
+// columns runs the kernel's half-width sibling where it has one (reading
+// the first half of the packed panel). Edge tiles go through a local tile
+// so that the kernel never writes outside C. With lazyB each group of
 // panels of B is packed just before its first use, into the same place, so
 // that the packed panels stay in L2.
 func (g *gemm) macro(w *workspace, ic, mb, jc, nb, pc, kb int, directA, lazyB bool) {
@@ -102,6 +104,10 @@ func (g *gemm) macro(w *workspace, ic, mb, jc, nb, pc, kb int, directA, lazyB bo
 	var edge [maxMR * maxNR]float32
 	for jr := 0; jr < nb; jr += nr {
 		cols := min(nr, nb-jr)
+		width := nr // columns the kernel runs
+		if cols <= nr/2 && g.hasHalf() {
+			width = nr / 2
+		}
 		bp, bStep := w.b[jr*kb:], nr
 		if lazyB {
 			bp = w.b[jr%group*kb:]
@@ -121,33 +127,49 @@ func (g *gemm) macro(w *workspace, ic, mb, jc, nb, pc, kb int, directA, lazyB bo
 			}
 			co := (ic+ir)*g.ldc + jc + jr
 			kr := (rows + g.rowStep - 1) / g.rowStep * g.rowStep // rows the kernel runs
-			if rows == kr && cols == nr {
-				g.kernel(kb, ap, aRow, aStep, bp, bStep, g.c[co:], g.ldc, kr)
+			if rows == kr && cols == width {
+				g.kernel(kb, ap, aRow, aStep, bp, bStep, g.c[co:], g.ldc, kr, width)
 				continue
 			}
-			t := edge[:kr*nr]
+			t := edge[:kr*width]
 			clear(t)
-			g.kernel(kb, ap, aRow, aStep, bp, bStep, t, nr, kr)
+			g.kernel(kb, ap, aRow, aStep, bp, bStep, t, width, kr, width)
 			for i := 0; i < rows; i++ {
 				cr := g.c[co+i*g.ldc : co+i*g.ldc+cols]
 				for j := range cr {
-					cr[j] += t[i*nr+j]
+					cr[j] += t[i*width+j]
 				}
 			}
 		}
 	}
 }
 
+// hasHalf reports whether g.kern has a half-width sibling: the 12x32 kernels
+// have a 12x16 one.
+func (g *gemm) hasHalf() bool {
+	return g.kern == kernel12x32AVX512 || g.kern == kernel12x32Generic
+}
+
 // kernel runs the micro-kernel g.kern on the first rows rows (a multiple of
-// g.rowStep) of one mr x nr tile.
+// g.rowStep) of one mr x nr tile, or its half-width sibling on an mr x nr/2
+// tile when width is nr/2 (only where hasHalf).
 func (g *gemm) kernel(k int, a []float32, aRow, aStep int, b []float32, bStep int,
-	c []float32, ldc, rows int) {
+	c []float32, ldc, rows, width int) {
+	half := width < g.nr
 	switch g.kern {
 	case kernel6x16AVX2:
 		sgemmKernelAVX2(k, a, aRow, aStep, b, bStep, c, ldc, g.alpha)
 	case kernel12x32AVX512:
+		if half {
+			sgemmKernelAVX512x16(k, a, aRow, aStep, b, bStep, c, ldc, g.alpha, rows)
+			return
+		}
 		sgemmKernelAVX512(k, a, aRow, aStep, b, bStep, c, ldc, g.alpha, rows)
 	case kernel12x32Generic:
+		if half {
+			sgemmKernel12x16Generic(k, a, aRow, aStep, b, bStep, c, ldc, g.alpha, rows)
+			return
+		}
 		sgemmKernel12x32Generic(k, a, aRow, aStep, b, bStep, c, ldc, g.alpha, rows)
 	default:
 		sgemmKernel6x16Generic(k, a, aRow, aStep, b, bStep, c, ldc, g.alpha)

@@ -13,17 +13,33 @@ type gemmCase struct {
 	m, n, k     int
 	alpha, beta float32
 	pad         int
-	samples     int // check this many random entries of C; 0 checks all
+	samples     int  // check this many random entries of C; 0 checks all
+	lda         int  // A's leading dimension when > 0 (may be < k), else its row+pad
+	plain       bool // run sgemmGeneric, the reference loop, instead of Sgemm
 }
 
 func (c gemmCase) String() string {
-	return fmt.Sprintf("%dx%dx%d/tA=%v/tB=%v/alpha=%v/beta=%v/pad=%d",
-		c.m, c.k, c.n, c.tA, c.tB, c.alpha, c.beta, c.pad)
+	return fmt.Sprintf("%dx%dx%d/tA=%v/tB=%v/alpha=%v/beta=%v/pad=%d/lda=%d/plain=%v",
+		c.m, c.k, c.n, c.tA, c.tB, c.alpha, c.beta, c.pad, c.lda, c.plain)
+}
+
+// guardedMatrix returns a rows x cols matrix with leading dimension ld
+// filled by randVec, in a slice no longer than its last row needs, inside a
+// buffer of sentinel NaNs: a kernel that reads past the slice gets NaNs.
+func guardedMatrix(r *rand.Rand, rows, cols, ld int) []float32 {
+	n := 0
+	if rows > 0 && cols > 0 {
+		n = (rows-1)*ld + cols
+	}
+	s, _ := guarded(n, 0)
+	randVec(r, s, 1)
+	return s
 }
 
 // checkGemm runs c through Sgemm and compares C with a float64 triple loop.
 // The tolerance is (k+2) float32 rounding steps of the sum of magnitudes.
-// Cells of C's buffer outside the m x n matrix must not change.
+// Cells of C's buffer outside the m x n matrix must not change. A and B are
+// as long as their last rows need, with NaNs past their ends.
 func checkGemm(t testing.TB, r *rand.Rand, c gemmCase) {
 	t.Helper()
 	ar, ac, br, bc := c.m, c.k, c.k, c.n
@@ -34,10 +50,10 @@ func checkGemm(t testing.TB, r *rand.Rand, c gemmCase) {
 		br, bc = bc, br
 	}
 	lda, ldb, ldc := max(ac+c.pad, 1), max(bc+c.pad, 1), max(c.n+c.pad, 1)
-	a := make([]float32, max(ar*lda, 1))
-	b := make([]float32, max(br*ldb, 1))
-	randVec(r, a, 1)
-	randVec(r, b, 1)
+	if c.lda > 0 {
+		lda = c.lda
+	}
+	a, b := guardedMatrix(r, ar, ac, lda), guardedMatrix(r, br, bc, ldb)
 	cm, buf := guarded(c.m*ldc, 0)
 	for i := 0; i < c.m; i++ {
 		randVec(r, cm[i*ldc:i*ldc+c.n], 1)
@@ -46,7 +62,11 @@ func checkGemm(t testing.TB, r *rand.Rand, c gemmCase) {
 		cm[0] = float32(math.NaN()) // must not propagate
 	}
 	c0 := append([]float32(nil), cm...)
-	Sgemm(c.tA, c.tB, c.m, c.n, c.k, c.alpha, a, lda, b, ldb, c.beta, cm, ldc)
+	if c.plain {
+		sgemmGeneric(c.tA, c.tB, c.m, c.n, c.k, c.alpha, a, lda, b, ldb, c.beta, cm, ldc)
+	} else {
+		Sgemm(c.tA, c.tB, c.m, c.n, c.k, c.alpha, a, lda, b, ldb, c.beta, cm, ldc)
+	}
 	opA := func(i, p int) float64 {
 		if c.tA {
 			return float64(a[p*lda+i])
@@ -187,12 +207,17 @@ func TestSgemmNoAlloc(t *testing.T) {
 	}
 }
 
-// TestSgemmMisuse checks that bad arguments panic with an "asm: " message.
+// TestSgemmMisuse checks that bad arguments panic with an "asm: " message:
+// among them lda = 0 or negative (overlapping rows of A need lda >= 1), an A
+// too short for its last overlapping row, and lda < m for a transposed A.
 func TestSgemmMisuse(t *testing.T) {
 	s := make([]float32, 12)
 	calls := []func(){
 		func() { Sgemm(false, false, -1, 2, 2, 1, s, 2, s, 2, 0, s, 2) },
-		func() { Sgemm(false, false, 2, 2, 3, 1, s, 2, s, 2, 0, s, 2) },
+		func() { Sgemm(false, false, 1, 2, 3, 1, s, 0, s, 2, 0, s, 2) },
+		func() { Sgemm(false, false, 2, 2, 3, 1, s, -1, s, 2, 0, s, 2) },
+		func() { Sgemm(false, false, 4, 2, 3, 1, s[:8], 2, s, 2, 0, s, 2) },
+		func() { Sgemm(true, false, 3, 2, 2, 1, s, 2, s, 2, 0, s, 2) },
 		func() { Sgemm(true, false, 4, 2, 3, 1, s, 3, s, 2, 0, s, 2) },
 		func() { Sgemm(false, true, 2, 4, 3, 1, s, 3, s, 3, 0, s, 3) },
 		func() { Sgemm(false, false, 2, 2, 2, 1, s, 2, s, 2, 0, s[:3], 2) },

@@ -36,6 +36,11 @@ func sgemmKernelAVX512(k int, a []float32, aRow, aStep int, b []float32, bStep i
 	panic(noAsm)
 }
 
+func sgemmKernelAVX512x16(k int, a []float32, aRow, aStep int, b []float32, bStep int,
+	c []float32, ldc int, alpha float32, rows int) {
+	panic(noAsm)
+}
+
 func packBRows32AVX512(k int, src []float32, ld int, dst []float32, panels int) {
 	panic(noAsm)
 }
