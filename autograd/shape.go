@@ -57,7 +57,7 @@ func Concat[T tensor.Float](axis int, parts ...*Value[T]) *Value[T] {
 	for i, p := range parts {
 		sizes[i] = p.Data.Shape[axis]
 	}
-	return parts[0].tape.Record("concat", out, parts, func(g *tensor.Tensor[T]) {
+	return parts[0].tape.RecordOwned("concat", out, parts, func(g *tensor.Tensor[T]) {
 		for i, piece := range tensor.Split(g, axis, sizes...) {
 			parts[i].AccumulateOwnedGrad(piece)
 		}

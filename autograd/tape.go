@@ -37,6 +37,10 @@ type Value[T tensor.Float] struct {
 	backward     func(gradOut *tensor.Tensor[T])
 	requiresGrad bool
 	tape         *Tape[T]
+
+	// ownsData is set by RecordOwned: Data was allocated by the operation and nothing
+	// else refers to it, so RecycleActivations may hand it to tensor.Recycle.
+	ownsData bool
 }
 
 // Shape returns the shape of v's data.
@@ -107,6 +111,10 @@ func (v *Value[T]) GradOrZeros() *tensor.Tensor[T] {
 type Tape[T tensor.Float] struct {
 	nodes  []*Value[T]
 	noGrad bool
+
+	// released holds the owned data of the nodes dropped by the last Release, until
+	// RecycleActivations or the next Release.
+	released []*tensor.Tensor[T]
 }
 
 // NewTape returns an empty tape that records operations.
@@ -169,6 +177,16 @@ func (tp *Tape[T]) Record(op string, out *tensor.Tensor[T], inputs []*Value[T],
 	return v
 }
 
+// RecordOwned is Record for an operation whose out it has just allocated and that
+// nothing else refers to (not a view of an input, of a parameter or of another
+// tensor). Such data can be recycled after the step (RecycleActivations).
+func (tp *Tape[T]) RecordOwned(op string, out *tensor.Tensor[T], inputs []*Value[T],
+	backward func(gradOut *tensor.Tensor[T])) *Value[T] {
+	v := tp.Record(op, out, inputs, backward)
+	v.ownsData = true
+	return v
+}
+
 // Backward computes the gradient of the scalar loss with respect to every value that
 // requires one, then releases the graph. Leaf gradients accumulate across calls.
 func (tp *Tape[T]) Backward(loss *Value[T]) {
@@ -194,11 +212,29 @@ func (tp *Tape[T]) Backward(loss *Value[T]) {
 // so that the graph's memory can be reclaimed; the gradients' buffers are recycled
 // (tensor.Recycle). Leaves keep their gradients.
 func (tp *Tape[T]) Release() {
+	tp.released = tp.released[:0]
 	for _, node := range tp.nodes {
 		node.inputs = nil
 		node.backward = nil
 		tensor.Recycle(node.Grad)
 		node.Grad = nil
+		if node.ownsData && node.Data != nil {
+			tp.released = append(tp.released, node.Data)
+		}
 	}
 	tp.nodes = nil
+}
+
+// RecycleActivations hands the data of the values released by the last Backward (or
+// Release) that their operations own (RecordOwned: the large activations of a
+// network) to tensor.Recycle, so that the next step reuses the memory instead of
+// faulting in fresh pages. Call it once the step has read what it needs: afterwards
+// the Data of every value that was recorded on the tape must not be read, and the
+// recycled tensors' Data are nil.
+func (tp *Tape[T]) RecycleActivations() {
+	for _, t := range tp.released {
+		tensor.Recycle(t)
+	}
+	clear(tp.released)
+	tp.released = tp.released[:0]
 }

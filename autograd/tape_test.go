@@ -107,3 +107,45 @@ func TestGradCheckDetectsWrongGradient(t *testing.T) {
 		t.Fatalf("message does not name the op: %v", result)
 	}
 }
+
+// RecycleActivations hands only owned data (Concat's output here) to the free list:
+// the next tensor of that size reuses its memory, while the leaf, the constant and
+// the reshaped view of the leaf keep theirs.
+func TestRecycleActivationsOnlyOwnedData(t *testing.T) {
+	const n = 1 << 17 // 512 KiB of float32, above the free list's minimum
+	tape := autograd.NewTape[float32]()
+	leaf := tape.Leaf(tensor.Full[float32](1, n))
+	constant := tape.Const(tensor.Full[float32](2, n))
+	view := autograd.Reshape(leaf, 2, n/2)
+	joined := autograd.Concat(0, autograd.Reshape(view, n), constant)
+	loss := autograd.SumAll(joined)
+	joinedData := &joined.Data.Data[0]
+
+	tape.Backward(loss)
+	if joined.Data.Data == nil {
+		t.Fatal("Backward alone recycled an activation")
+	}
+	tape.RecycleActivations()
+
+	if joined.Data.Data != nil {
+		t.Fatal("owned concat output not recycled")
+	}
+	for name, v := range map[string]*autograd.Value[float32]{"leaf": leaf,
+		"const": constant, "view": view} {
+		if v.Data.Data == nil {
+			t.Fatalf("%s lost its data", name)
+		}
+	}
+	if leaf.Data.Data[0] != 1 || constant.Data.Data[n-1] != 2 {
+		t.Fatal("inputs changed")
+	}
+	reused := tensor.Zeros[float32](2 * n)
+	if &reused.Data[0] != joinedData {
+		t.Fatal("next allocation of the same size did not reuse the recycled buffer")
+	}
+	for _, v := range reused.Data {
+		if v != 0 {
+			t.Fatal("recycled buffer not cleared by Zeros")
+		}
+	}
+}

@@ -51,7 +51,8 @@ func Conv3d[T tensor.Float](x, weight, bias *autograd.Value[T],
 	out := tensor.Zeros[T](xs[0], ws[0], outDims[0], outDims[1], outDims[2])
 	convForward(plan, out.Data, x.Data.Data, weight.Data.Data, biasData(bias))
 
-	return x.Tape().Record("conv3d", out, convInputs(x, weight, bias), func(g *tensor.Tensor[T]) {
+	inputs := convInputs(x, weight, bias)
+	return x.Tape().RecordOwned("conv3d", out, inputs, func(g *tensor.Tensor[T]) {
 		if x.RequiresGrad() {
 			convBackwardData(plan, x.GradBuffer().Data, g.Data, weight.Data.Data, nil)
 		}
@@ -100,7 +101,7 @@ func ConvTranspose3d[T tensor.Float](x, weight, bias *autograd.Value[T],
 	convBackwardData(plan, out.Data, x.Data.Data, weight.Data.Data, biasData(bias))
 
 	inputs := convInputs(x, weight, bias)
-	return x.Tape().Record("conv_transpose3d", out, inputs, func(g *tensor.Tensor[T]) {
+	return x.Tape().RecordOwned("conv_transpose3d", out, inputs, func(g *tensor.Tensor[T]) {
 		if x.RequiresGrad() {
 			convForward(plan, x.GradBuffer().Data, g.Data, weight.Data.Data, nil)
 		}

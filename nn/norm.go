@@ -163,7 +163,7 @@ func normalize[T tensor.Float](spec normSpec,
 			inputs = append(inputs, affine)
 		}
 	}
-	return x.Tape().Record(spec.op, out, inputs, func(gradOut *tensor.Tensor[T]) {
+	return x.Tape().RecordOwned(spec.op, out, inputs, func(gradOut *tensor.Tensor[T]) {
 		dy := gradOut.Data
 		var gate []T
 		if spec.relu {

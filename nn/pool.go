@@ -31,7 +31,7 @@ func MaxPool3dWithIndices[T tensor.Float](x *autograd.Value[T]) (*autograd.Value
 	maxPoolForward(out.Data, indices, x.Data.Data, xs)
 
 	inVolume, outVolume := xs[2]*xs[3]*xs[4], out.Numel()/max(xs[0]*xs[1], 1)
-	value := x.Tape().Record("max_pool3d", out, []*autograd.Value[T]{x},
+	value := x.Tape().RecordOwned("max_pool3d", out, []*autograd.Value[T]{x},
 		func(g *tensor.Tensor[T]) {
 			gx := x.GradBuffer().Data
 			parallelItems(convWorkers(xs[0]*xs[1]), xs[0]*xs[1], func(_, p int) {

@@ -28,7 +28,7 @@ func resample[T tensor.Float](x *autograd.Value[T], op string,
 		}
 	})
 
-	return x.Tape().Record(op, result, []*autograd.Value[T]{x}, func(g *tensor.Tensor[T]) {
+	return x.Tape().RecordOwned(op, result, []*autograd.Value[T]{x}, func(g *tensor.Tensor[T]) {
 		gx := x.GradBuffer().Data
 		planes(xs[0]*xs[1], in[2], func(p int, row []T) {
 			src := g.Data[p*outVolume : (p+1)*outVolume]

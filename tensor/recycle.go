@@ -12,9 +12,13 @@ import (
 // dead in a bounded free list, keyed by element size and length, and Zeros takes a
 // matching buffer from it (cleared) before asking the runtime for new memory.
 
-// TODO(memory): only the gradients of intermediate values are recycled (by autograd);
-// their data, which callers may keep after Backward, goes back to the garbage
-// collector, and the network's own scratch buffers (package nn) are not pooled.
+// autograd recycles the gradients of intermediate values at the end of Backward, and
+// the activations that operations own when the caller says the step is over
+// (Tape.RecycleActivations).
+//
+// TODO(memory): buffers that backward closures keep (masks, saved statistics) go back
+// to the garbage collector, and nn's worker scratch sits in a sync.Pool, which each
+// collection empties.
 const (
 	// minRecycleBytes is the smallest buffer worth keeping; the runtime serves
 	// smaller ones from its own size classes without page faults.
