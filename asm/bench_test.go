@@ -101,26 +101,36 @@ func BenchmarkGEMMConv16(b *testing.B) {
 }
 
 // BenchmarkGEMMKernel times the micro-kernel alone on packed panels that stay
-// in L1, k = kc of its tiling: the ceiling of the blocked Sgemm.
+// in L1, k = kc of its tiling: the ceiling of the blocked Sgemm. Kernels with
+// a half-width sibling also run it (tile 12x16, on the same 32-wide panel),
+// and both at k = 48, the depth of a 16-channel convolution's product.
 func BenchmarkGEMMKernel(b *testing.B) {
 	r := rand.New(rand.NewPCG(3, 3))
 	for _, p := range paths() {
 		kern := pathKernels[p].kern
 		t := tilings[kern]
+		g := gemm{kern: kern, tiling: t, alpha: 1}
 		a, bp, c := make([]float32, t.mr*t.kc), make([]float32, t.kc*t.nr),
 			make([]float32, t.mr*t.nr)
 		randVec(r, a, 1)
 		randVec(r, bp, 1)
-		flop := 2 * float64(t.mr*t.nr*t.kc)
-		b.Run(fmt.Sprintf("tile=%dx%d/k=%d/impl=%s", t.mr, t.nr, t.kc, pathName(p)),
-			func(b *testing.B) {
-				g := gemm{kern: kern, tiling: t, alpha: 1}
-				cpu0 := processCPUSeconds()
-				for b.Loop() {
-					g.kernel(t.kc, a, 1, t.mr, bp, t.nr, c, t.nr, t.mr, t.nr)
-				}
-				reportGFLOP(b, flop, cpu0)
-			})
+		widths, ks := []int{t.nr}, []int{t.kc}
+		if g.hasHalf() {
+			widths, ks = append(widths, t.nr/2), append(ks, 48)
+		}
+		for _, k := range ks {
+			for _, w := range widths {
+				flop := 2 * float64(t.mr*w*k)
+				name := fmt.Sprintf("tile=%dx%d/k=%d/impl=%s", t.mr, w, k, pathName(p))
+				b.Run(name, func(b *testing.B) {
+					cpu0 := processCPUSeconds()
+					for b.Loop() {
+						g.kernel(k, a, 1, t.mr, bp, t.nr, c, t.nr, t.mr, w)
+					}
+					reportGFLOP(b, flop, cpu0)
+				})
+			}
+		}
 	}
 }
 

@@ -55,9 +55,20 @@ func newTiling(mr, nr, rowStep int) tiling {
 // Reading A in place instead of packing it pays when B is thin: A is then used
 // by few micro-kernel calls, too few to repay the copy. It is read in place
 // when the columns of C a worker computes fit in directPanels panels of B.
-// TODO(perf): B is always packed; reading it in place when A is thin was
-// slower here, as rows of B with a large ldb collide in a few L1 sets.
+// TODO(perf): B is packed except in the case of directB; reading it in place
+// when A is thin was slower here, as rows of B with a large ldb collide in a
+// few L1 sets.
 var directPanels = 4
+
+// directB reports whether the 16-wide sibling of a 12x32 kernel reads B in
+// place for a slab of cols columns: B is not transposed, the slab is one
+// panel of exactly 16 columns (as in channels-last products with 16 output
+// channels), and rows of B are at most 32 floats apart, so that kb of them
+// span no more of L1 than a packed panel. It saves the copy, which costs as
+// much as the FMAs of a thin A.
+func (g *gemm) directB(cols int) bool {
+	return !g.transB && g.hasHalf() && cols == g.nr/2 && g.ldb <= g.nr
+}
 
 var threads atomic.Int64
 
@@ -207,30 +218,42 @@ func (g *gemm) parallel(n int) {
 	wg.Wait()
 }
 
-// slab computes rows i0..i1, columns j0..j1 of C.
-func (g *gemm) slab(i0, i1, j0, j1 int) {
-	for i := i0; i < i1; i++ {
-		row := g.c[i*g.ldc+j0 : i*g.ldc+j1]
-		switch g.beta {
-		case 0:
+// scaleC sets rows i0..i1, columns j0..j1 of C to beta times themselves
+// (to zero when beta is 0, without reading them), in one pass when the rows
+// are whole and so contiguous.
+func (g *gemm) scaleC(i0, i1, j0, j1 int) {
+	if g.beta == 1 || i0 == i1 {
+		return
+	}
+	ldc, rows, width := g.ldc, i1-i0, j1-j0
+	if width == ldc {
+		rows, width = 1, rows*width
+	}
+	for i := i0; i < i0+rows; i++ {
+		row := g.c[i*ldc+j0 : i*ldc+j0+width]
+		if g.beta == 0 {
 			clear(row)
-		case 1:
-		default:
+		} else {
 			Scale(g.beta, row)
 		}
 	}
+}
+
+// slab computes rows i0..i1, columns j0..j1 of C.
+func (g *gemm) slab(i0, i1, j0, j1 int) {
+	g.scaleC(i0, i1, j0, j1)
 	if g.alpha == 0 || g.k == 0 {
 		return
 	}
 	w := workspaces.Get().(*workspace)
 	defer workspaces.Put(w)
-	directA := j1-j0 <= directPanels*g.nr
+	directA, directB := j1-j0 <= directPanels*g.nr, g.directB(j1-j0)
 	lazyB := i1-i0 <= g.mc // one block of rows: B panels are used once
 	for jc := j0; jc < j1; jc += g.nc {
 		nb := min(g.nc, j1-jc)
 		for pc := 0; pc < g.k; pc += g.kc {
 			kb := min(g.kc, g.k-pc)
-			if !lazyB {
+			if !lazyB && !directB {
 				g.packB(w.b, pc, kb, jc, nb)
 			}
 			for ic := i0; ic < i1; ic += g.mc {
@@ -240,7 +263,7 @@ func (g *gemm) slab(i0, i1, j0, j1 int) {
 					from = mb / g.mr
 				}
 				g.packA(w.a, ic, mb, pc, kb, from)
-				g.macro(w, ic, mb, jc, nb, pc, kb, directA, lazyB)
+				g.macro(w, ic, mb, jc, nb, pc, kb, directA, directB, lazyB)
 			}
 		}
 	}

@@ -98,12 +98,13 @@ func TestSgemmKernelHalfTwins(t *testing.T) {
 // TestSgemmHalfPanels runs Sgemm on every path, with 1 and 2 threads, on
 // shapes whose last panel of columns has at most 16 of them (n <= 16 or
 // n % 32 in 1..16), where the 12x32 kernels run their 16-wide siblings, in
-// all transposition cases with beta 0, 1 and 0.5.
+// all transposition cases with beta 0, 1 and 0.5; n = 16 with B not
+// transposed reads B in place (directB), also past one block of rows.
 func TestSgemmHalfPanels(t *testing.T) {
 	r := rand.New(rand.NewPCG(23, 24))
 	dims := [][3]int{{384, 48, 16}, {48, 512, 16}, {13, 7, 17}, {100, 50, 48},
 		{384, 16, 432}, {37, 41, 13}, {61, 29, 16}, {12, 5, 1}, {8, 33, 16},
-		{4, 9, 16}, {97, 101, 47}, {23, 400, 8}, {31, 3, 80}}
+		{4, 9, 16}, {97, 101, 47}, {23, 400, 8}, {31, 3, 80}, {700, 20, 16}}
 	betas := []float32{0, 1, 0.5}
 	for _, p := range paths() {
 		for _, th := range []int{1, 2} {

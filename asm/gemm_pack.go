@@ -92,11 +92,11 @@ func (g *gemm) packBPanel(d []float32, pc, kb, c0, cols int) {
 // the kb-deep slice at pc. Full panels of A are read in place when directA
 // says so, others from the packed buffers. A panel of B with at most nr/2
 // columns runs the kernel's half-width sibling where it has one (reading
-// the first half of the packed panel). Edge tiles go through a local tile
-// so that the kernel never writes outside C. With lazyB each group of
-// panels of B is packed just before its first use, into the same place, so
-// that the packed panels stay in L2.
-func (g *gemm) macro(w *workspace, ic, mb, jc, nb, pc, kb int, directA, lazyB bool) {
+// the first half of the packed panel, or B in place with directB). Edge
+// tiles go through a local tile so that the kernel never writes outside C.
+// With lazyB each group of panels of B is packed just before its first use,
+// into the same place, so that the packed panels stay in L2.
+func (g *gemm) macro(w *workspace, ic, mb, jc, nb, pc, kb int, directA, directB, lazyB bool) {
 	// TODO(perf): with thin A (32 x 864 x 13824) the loads of a lazily packed
 	// group are not overlapped with the FMAs, so reading B from memory bounds
 	// the call; prefetching the next group from the micro-kernel gained nothing.
@@ -109,7 +109,10 @@ func (g *gemm) macro(w *workspace, ic, mb, jc, nb, pc, kb int, directA, lazyB bo
 			width = nr / 2
 		}
 		bp, bStep := w.b[jr*kb:], nr
-		if lazyB {
+		switch {
+		case directB:
+			bp, bStep = g.b[pc*g.ldb+jc+jr:], g.ldb
+		case lazyB:
 			bp = w.b[jr%group*kb:]
 			if jr%group == 0 {
 				g.packBGroup(bp, pc, kb, jc+jr, min(group, nb-jr))
