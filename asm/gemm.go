@@ -96,15 +96,16 @@ func Threads() int { return int(threads.Load()) }
 // With beta == 0, C is not read (NaNs in it do not propagate). It uses up to
 // Threads() goroutines and does not allocate in steady state.
 //
-// A is only read, so when it is not transposed its rows may overlap: any
-// lda >= 1 is allowed, also lda < k (row i is a[i*lda : i*lda+k], so a
-// sliding window over one buffer reads without a copy), and a needs
-// (m-1)*lda + k elements. lda = 0 panics even for m = 1, where it would be
-// unused: a zero stride is far more often a missing argument than a wish.
-// A transposed A, B and C need a leading dimension of at least their row
-// length. Sgemm panics if a dimension is negative, a leading dimension is
-// too small, or a slice is too short for its last row; C must not overlap A
-// or B.
+// A is only read, so its stored rows may overlap: any lda >= 1 is allowed,
+// also one below the stored row length (row i of A is a[i*lda : i*lda+k],
+// or row p of a transposed A a[p*lda : p*lda+m], so that a window sliding
+// over one buffer is read without a copy); a needs (m-1)*lda + k elements,
+// (k-1)*lda + m when transA. lda = 0 panics even where it would be unused
+// (one stored row): a zero stride is far more often a missing argument than
+// a wish. B and C need a leading dimension of at least their row length.
+// Sgemm panics if a dimension is negative, a leading dimension is too
+// small, or a slice is too short for its last row; C must not overlap A or
+// B.
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if m < 0 || n < 0 || k < 0 {
@@ -118,7 +119,7 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	if transB {
 		br, bc = n, k
 	}
-	checkMatrix(ar, ac, a, lda, !transA, "asm: Sgemm lda or len(a) too small")
+	checkMatrix(ar, ac, a, lda, true, "asm: Sgemm lda or len(a) too small")
 	checkMatrix(br, bc, b, ldb, false, "asm: Sgemm ldb or len(b) too small")
 	checkMatrix(m, n, c, ldc, false, "asm: Sgemm ldc or len(c) too small")
 	if m == 0 || n == 0 {

@@ -123,23 +123,29 @@ func TestSgemmHalfPanels(t *testing.T) {
 	}
 }
 
-// TestSgemmOverlappingA checks Sgemm with a non-transposed A whose rows
-// overlap (lda = 1, k/3 and k-1, below k: row i is a[i*lda : i*lda+k]), on
-// every path with 1 and 2 threads and in the reference loop sgemmGeneric,
-// B plain and transposed. A is exactly (m-1)*lda + k long, with NaNs after
-// it, so a read past its end shows.
+// TestSgemmOverlappingA checks Sgemm with stored rows of A that overlap
+// (lda = 1, a third of the stored row and one below it: row i of A is
+// a[i*lda : i*lda+k], row p of a transposed A a[p*lda : p*lda+m]), on every
+// path with 1 and 2 threads and in the reference loop sgemmGeneric, in all
+// transposition cases. A is exactly as long as its last row needs, with NaNs
+// after it, so a read past its end shows.
 func TestSgemmOverlappingA(t *testing.T) {
 	r := rand.New(rand.NewPCG(25, 26))
 	dims := [][3]int{{384, 48, 16}, {13, 48, 17}, {100, 15, 48}, {61, 9, 67},
-		{1, 30, 5}, {7, 3, 33}, {200, 600, 40}}
+		{1, 30, 5}, {7, 3, 33}, {48, 130, 16}, {200, 600, 40}}
 	betas := []float32{0, 1, -0.5}
 	check := func(t *testing.T, plain bool) {
 		for i, d := range dims {
 			m, k, n := d[0], d[1], d[2]
-			for j, lda := range []int{1, max(k/3, 1), max(k-1, 1)} {
-				for _, tB := range []bool{false, true} {
-					checkGemm(t, r, gemmCase{tB: tB, m: m, k: k, n: n, alpha: 1.5,
-						beta: betas[(i+j)%3], pad: j, lda: lda, plain: plain})
+			for tr := range 4 {
+				row := k // the stored row of A
+				if tr&1 != 0 {
+					row = m
+				}
+				for j, lda := range []int{1, max(row/3, 1), max(row-1, 1)} {
+					checkGemm(t, r, gemmCase{tA: tr&1 != 0, tB: tr&2 != 0, m: m, k: k,
+						n: n, alpha: 1.5, beta: betas[(i+j)%3], pad: j, lda: lda,
+						plain: plain})
 				}
 			}
 		}

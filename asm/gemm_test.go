@@ -208,8 +208,8 @@ func TestSgemmNoAlloc(t *testing.T) {
 }
 
 // TestSgemmMisuse checks that bad arguments panic with an "asm: " message:
-// among them lda = 0 or negative (overlapping rows of A need lda >= 1), an A
-// too short for its last overlapping row, and lda < m for a transposed A.
+// among them lda = 0 or negative (overlapping rows of A need lda >= 1) and
+// an A too short for its last overlapping row, plain or transposed.
 func TestSgemmMisuse(t *testing.T) {
 	s := make([]float32, 12)
 	calls := []func(){
@@ -217,8 +217,9 @@ func TestSgemmMisuse(t *testing.T) {
 		func() { Sgemm(false, false, 1, 2, 3, 1, s, 0, s, 2, 0, s, 2) },
 		func() { Sgemm(false, false, 2, 2, 3, 1, s, -1, s, 2, 0, s, 2) },
 		func() { Sgemm(false, false, 4, 2, 3, 1, s[:8], 2, s, 2, 0, s, 2) },
-		func() { Sgemm(true, false, 3, 2, 2, 1, s, 2, s, 2, 0, s, 2) },
-		func() { Sgemm(true, false, 4, 2, 3, 1, s, 3, s, 2, 0, s, 2) },
+		func() { Sgemm(true, false, 3, 2, 2, 1, s, 0, s, 2, 0, s, 2) },
+		func() { Sgemm(true, false, 5, 2, 4, 1, s[:10], 2, s, 2, 0, s, 2) },
+		func() { Sgemm(false, false, 2, 3, 2, 1, s, 2, s, 2, 0, s, 3) },
 		func() { Sgemm(false, true, 2, 4, 3, 1, s, 3, s, 3, 0, s, 3) },
 		func() { Sgemm(false, false, 2, 2, 2, 1, s, 2, s, 2, 0, s[:3], 2) },
 		func() { SetThreads(0) },
