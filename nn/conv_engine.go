@@ -279,10 +279,9 @@ func weightProduct[T tensor.Float](gw, x, y []T, yC int, g gatherSpec, batch int
 }
 
 // convScratch is the reusable memory of one convolution worker: the column tile (or
-// padded slab), a transposed output or gradient tile, a partial weight gradient and
-// one padded row.
+// padded slab), a transposed output or gradient tile and a partial weight gradient.
 type convScratch[T tensor.Float] struct {
-	col, tile, part, line []T
+	col, tile, part []T
 }
 
 // grow returns (*buf)[:n], reallocating when the capacity is short.

@@ -5,20 +5,17 @@ import "github.com/urpc-go/urpc/tensor"
 // The shifted-window form of a stride-1 convolution needs no column matrix. The source
 // is zero-padded into a channels-last slab [nz, Hp, Wp, C]; output (z, y, x) is given
 // the padded position q = (z*Hp + y)*Wp + x, and tap (a, b, e) reads the slab at
-// position q + off_ab + e with off_ab = (a*Hp + b)*Wp. Each position of the slab also
-// carries its next group-1 neighbours along W (group = kW by default), so row q of
-// the slab, [group, C] values, holds every tap e and channel c of one (a, b), and one
-// matrix product per (a, b) reads the slab in place, shifted by off_ab rows:
+// position q + off_ab + e with off_ab = (a*Hp + b)*Wp. The C values of positions
+// q + off_ab, ..., q + off_ab + group - 1 are consecutive in the slab, so one matrix
+// product per (a, b) and group of W taps (group = kW by default) reads the slab in
+// place as a matrix whose rows overlap (row q starts at position q + off_ab, its
+// leading dimension is C and its length group*C):
 //
-//	out[q, o] += sum_{e, c} slab[q + off_ab, e, c] * W[o, c, a, b, e]
+//	out[q, o] += sum_{e, c} slab[q + off_ab + e, c] * W[o, c, a, b, e]
 //
 // with out channels-last. Positions with y >= Ho or x >= Wo are junk, computed and
 // dropped: the form pays when they are few (large H and W) and the channels many
 // enough for each product to be a real matrix product.
-//
-// TODO(asm.Sgemm needs lda >= k): with overlapping rows (leading dimension C instead
-// of group*C) the products could read a plain padded slab, without its kW-fold copy
-// along W; Sgemm's argument check rejects that leading dimension.
 
 // shiftPlan is the padded geometry of one stride-1 direction of a convolution.
 type shiftPlan struct {
@@ -29,7 +26,7 @@ type shiftPlan struct {
 	srcC, dstC   int
 	slabRowsPlus int // kD - 1: slab depth beyond the output slices of a tile
 
-	// group is the number of W taps stored with each slab position (1 or kW).
+	// group is the number of W taps one product covers (1 or kW).
 	group int
 
 	// slicesPerTile overrides the number of output depth slices per tile when > 0.
@@ -65,7 +62,7 @@ func newShiftPlan(kernel, pad, src [3]int, srcC, dstC int) *shiftPlan {
 	return s
 }
 
-// setGroup stores g W taps with each slab position (g is 1 or kW) and lists the slab
+// setGroup lets each product cover g W taps (g is 1 or kW) and lists the slab
 // position each product starts at: off_ab + e for every (a, b) and every g-th e.
 func (s *shiftPlan) setGroup(g int) {
 	s.group, s.offsets = g, s.offsets[:0]
@@ -92,7 +89,7 @@ const (
 // tiling splits each sample's output depth slices into tiles whose slab fits
 // shiftSlabElems, and small enough to give every core a few tiles.
 func (s *shiftPlan) tiling(batch int) tiling {
-	slice := s.hp * s.wp * s.group * s.srcC
+	slice := s.hp * s.wp * s.srcC
 	per := max(shiftSlabElems/slice-s.slabRowsPlus, 1)
 	per = min(per, max(batch*s.out[0]/(4*convWorkers(batch*s.out[0])), 1), s.out[0])
 	if s.slicesPerTile > 0 {
@@ -110,19 +107,15 @@ func (s *shiftPlan) forwardChunk() int {
 }
 
 // padSlab pads the source depth slices read by output slices [z0, z1) into buf,
-// channels-last with group W neighbours per position:
-// slab[((dz*Hp + y)*Wp + x)*group + e, c] = src[c, z0 + dz - padD, y - padH,
-// x + e - padW], or 0 outside the source or past the end of the padded row. It
-// returns the slab and the number m of padded positions that the output slices span
-// (the rows of the products).
+// channels-last: slab[((dz*Hp + y)*Wp + x)*C + c] = src[c, z0 + dz - padD, y - padH,
+// x - padW], or 0 outside the source. It returns the slab and the number m of padded
+// positions that the output slices span (the rows of the products).
 func padSlab[T tensor.Float](s *shiftPlan, buf *convScratch[T], src []T,
 	z0, z1 int) ([]T, int) {
 	nz := z1 - z0 + s.slabRowsPlus
-	c, g := s.srcC, s.group
-	rowLen := s.wp * g * c
+	c := s.srcC
+	rowLen := s.wp * c
 	slab := grow(&buf.col, nz*s.hp*rowLen)
-	line := grow(&buf.line, (s.wp+g)*c) // one padded row with g = 1 and g spare positions
-	clear(line)
 	channelRows := make([][]T, c)
 	d, h, w := s.src[0], s.src[1], s.src[2]
 	for dz := range nz {
@@ -139,15 +132,9 @@ func padSlab[T tensor.Float](s *shiftPlan, buf *convScratch[T], src []T,
 				channelRows[ch] = src[((ch*d+z)*h+y)*w : ((ch*d+z)*h+y+1)*w]
 			}
 			row := plane[(y+s.pad[1])*rowLen : (y+s.pad[1]+1)*rowLen]
-			if g == 1 {
-				clear(row)
-				transposeRow(row[s.pad[2]*c:], channelRows)
-				continue
-			}
-			transposeRow(line[s.pad[2]*c:], channelRows)
-			for q := range s.wp {
-				copy(row[q*g*c:(q+1)*g*c], line[q*c:(q+g)*c])
-			}
+			clear(row[:s.pad[2]*c])
+			transposeRow(row[s.pad[2]*c:], channelRows)
+			clear(row[(s.pad[2]+w)*c:])
 		}
 	}
 	m := ((z1-z0-1)*s.hp+s.out[1]-1)*s.wp + s.out[2]
@@ -192,7 +179,7 @@ func shiftProduct[T tensor.Float](dst, src, wTaps, bias []T, s *shiftPlan, batch
 	bufs := make([]*convScratch[T], workers)
 	srcSize := s.srcC * s.src[0] * s.src[1] * s.src[2]
 	dstSize := s.dstC * s.out[0] * s.out[1] * s.out[2]
-	k := s.group * s.srcC // the W taps of one slab position, all channels
+	k := s.group * s.srcC // the W taps of one product, all channels
 	chunk := s.forwardChunk()
 
 	parallelItems(workers, tl.items, func(w, i int) {
@@ -209,8 +196,8 @@ func shiftProduct[T tensor.Float](dst, src, wTaps, bias []T, s *shiftPlan, batch
 				if call == 0 {
 					beta = 0
 				}
-				gemm(false, false, rows, s.dstC, k, slab[(off+q0)*k:], k, wTaps[call*k*s.dstC:],
-					s.dstC, beta, c, s.dstC)
+				gemm(false, false, rows, s.dstC, k, slab[(off+q0)*s.srcC:], s.srcC,
+					wTaps[call*k*s.dstC:], s.dstC, beta, c, s.dstC)
 			}
 		}
 		addFromPadded(dst[n*dstSize:(n+1)*dstSize], tile, bias, s, z0, z1)
@@ -243,8 +230,8 @@ func shiftWeight[T tensor.Float](gwTaps, x, y []T, s *shiftPlan, batch int) {
 		for q0 := 0; q0 < m; q0 += weightChunk {
 			rows := min(weightChunk, m-q0)
 			for call, off := range s.offsets {
-				gemm(true, false, k, s.dstC, rows, slab[(off+q0)*k:], k, yPadded[q0*s.dstC:],
-					s.dstC, 1, bufs[w].part[call*k*s.dstC:], s.dstC)
+				gemm(true, false, k, s.dstC, rows, slab[(off+q0)*s.srcC:], s.srcC,
+					yPadded[q0*s.dstC:], s.dstC, 1, bufs[w].part[call*k*s.dstC:], s.dstC)
 			}
 		}
 	})
@@ -266,6 +253,9 @@ func addFromPadded[T tensor.Float](dst, tile, bias []T, s *shiftPlan, z0, z1 int
 	ho, wo := s.out[1], s.out[2]
 	volume := s.out[0] * ho * wo
 	rows := make([][]T, s.dstC)
+	if bias == nil {
+		bias = make([]T, s.dstC) // once here, not in every addChannelsLast call
+	}
 	for dz := range z1 - z0 {
 		for y := range ho {
 			base := ((z0+dz)*ho + y) * wo
