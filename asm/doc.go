@@ -17,7 +17,8 @@
 // All matrices are row-major with explicit leading dimensions.
 //
 //	Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-//	    C = alpha*op(A)*op(B) + beta*C, op(A) m x k, op(B) k x n, C m x n
+//	    C = alpha*op(A)*op(B) + beta*C, op(A) m x k, op(B) k x n, C m x n;
+//	    A's stored rows may overlap (any lda >= 1), B's and C's may not
 //	SetThreads(n), Threads()        worker goroutines used by Sgemm
 //	Impl() string                   "avx512", "avx2" or "generic"
 //	Axpy(alpha, x, y)               y[i] += alpha*x[i]

@@ -194,13 +194,15 @@ func TestSgemmConv(t *testing.T) {
 }
 
 // TestSgemmNoAlloc checks that a single-threaded Sgemm does not allocate once
-// its workspace exists.
+// its workspace exists, also with 16 columns (the 12x16 kernel, B in place)
+// and overlapping rows of A.
 func TestSgemmNoAlloc(t *testing.T) {
 	setThreads(t, 1)
 	a, b, c := make([]float32, 100*100), make([]float32, 100*100), make([]float32, 100*100)
 	Sgemm(false, false, 100, 100, 100, 1, a, 100, b, 100, 0, c, 100)
 	n := testing.AllocsPerRun(20, func() {
 		Sgemm(false, true, 100, 100, 100, 1, a, 100, b, 100, 0, c, 100)
+		Sgemm(false, false, 100, 16, 48, 1, a, 16, b, 16, 1, c, 16)
 	})
 	if n != 0 {
 		t.Errorf("Sgemm allocated %v times per call", n)
