@@ -1,7 +1,7 @@
 // Command bench times one PPNet training step in Go and, in the same run, the identical
 // step in PyTorch (bench/step/torch_step.py), and prints both with their ratio.
 //
-//	go run ./cmd/bench -step [-threads 1,2] [-patch 32] [-batch 4] [-reps 5]
+//	go run ./cmd/bench -step [-threads 1,2] [-patch 32,48,64] [-batch 4] [-reps 5]
 //
 // The step: batch 4 patches of patch^3 voxels, PPNet with base 16 and S = 4 heads
 // (-base, -heads, -classes 3, -norm instance, -perturb reference), a forward pass
@@ -10,7 +10,9 @@
 // implementation runs in its own child process (the Go one is this program started
 // again with -child), with the same thread count, warm-up steps first, then -reps
 // timed steps; the report gives the median, min and max wall time per step, the
-// median CPU time per step, and the peak RSS of each child (getrusage maxrss).
+// median CPU time per step, and the peak RSS of each child (getrusage maxrss). With
+// several patch sides (-patch 32,48,64,96) the whole comparison runs for each, to show
+// how the step time grows with the voxels.
 //
 // With -device vulkan (or vulkan:N) the Go child runs the network on that Vulkan device
 // through vk.PPNetTrainer: forward and backward passes and SGD on the device, the loss
@@ -64,7 +66,8 @@ func run(argv []string) int {
 	device := fs.String("device", "cpu", "where the Go step runs: cpu, vulkan or vulkan:N")
 	var s setting
 	fs.IntVar(&s.batch, "batch", 4, "patches per step")
-	fs.IntVar(&s.patch, "patch", 32, "patch side in voxels (a multiple of 16)")
+	patchList := fs.String("patch", "32",
+		"comma-separated patch sides in voxels (multiples of 16), one comparison each")
 	fs.IntVar(&s.base, "base", 16, "channels of the finest level")
 	fs.IntVar(&s.heads, "heads", 4, "prediction heads S")
 	fs.IntVar(&s.classes, "classes", 3, "classes C")
@@ -72,17 +75,27 @@ func run(argv []string) int {
 	fs.IntVar(&s.warmup, "warmup", 1, "untimed steps first")
 	fs.StringVar(&s.norm, "norm", "instance", "instance or batch")
 	fs.StringVar(&s.perturb, "perturb", "reference", "reference, paper or none")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "bench times one PPNet training step (forward through all "+
+			"heads, loss, backward, SGD) in Go and the identical step in PyTorch, in the "+
+			"same run, and prints median/min/max ms, CPU ms, peak RSS and the ratios.\n\n"+
+			"usage: go run ./cmd/bench -step [-threads 1,2] [-patch 32,48,64] [-reps 5]")
+		fmt.Fprintln(fs.Output())
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(argv); err != nil {
 		return 2
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 
-	threads, err := parseThreads(*threadList)
-	if err != nil || s.reps < 1 || s.warmup < 0 {
-		logger.Error("bad flags", "threads", *threadList, "reps", s.reps, "warmup", s.warmup,
-			"hint", "-threads 1,2 -reps 5 -warmup 1")
+	threads, err := parsePositive("threads", *threadList)
+	patches, patchErr := parsePositive("patch", *patchList)
+	if err != nil || patchErr != nil || s.reps < 1 || s.warmup < 0 {
+		logger.Error("bad flags", "threads", *threadList, "patch", *patchList, "reps", s.reps,
+			"warmup", s.warmup, "hint", "-threads 1,2 -patch 32,48 -reps 5 -warmup 1")
 		return 2
 	}
+	s.patch = patches[0]
 	if *device != "cpu" {
 		if _, err := vk.ParseDeviceName(*device); err != nil {
 			logger.Error("bad flags", "device", *device, "hint", "-device cpu, vulkan or vulkan:N")
@@ -105,16 +118,22 @@ func run(argv []string) int {
 		fmt.Fprintln(os.Stderr, "usage: bench -step [flags]; see -help")
 		return 2
 	}
-	return compare(s, threads, *device, *python, *script, *noTorch, logger)
+	for _, patch := range patches {
+		s.patch = patch
+		if code := compare(s, threads, *device, *python, *script, *noTorch, logger); code != 0 {
+			return code
+		}
+	}
+	return 0
 }
 
-// parseThreads reads a comma-separated list of positive thread counts.
-func parseThreads(list string) ([]int, error) {
+// parsePositive reads the comma-separated list of positive integers of flag -name.
+func parsePositive(name, list string) ([]int, error) {
 	var out []int
 	for _, field := range strings.Split(list, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(field))
 		if err != nil || n < 1 {
-			return nil, fmt.Errorf("bench: -threads %q: want positive integers", list)
+			return nil, fmt.Errorf("bench: -%s %q: want positive integers", name, list)
 		}
 		out = append(out, n)
 	}
