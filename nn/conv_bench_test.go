@@ -79,3 +79,49 @@ func processCPUSeconds() float64 {
 	}
 	return float64(u.Utime.Nano()+u.Stime.Nano()) / 1e9
 }
+
+// deepShapes are the U-Net's deepest 3x3x3 convolutions (padding 1, batch 4), whose
+// column spaces hold only 64 or 8 voxels per sample: Cin -> Cout at size^3.
+var deepShapes = []struct{ cin, cout, size int }{
+	{64, 128, 4}, {128, 128, 4}, {128, 256, 2}, {256, 256, 2}, {384, 128, 4},
+}
+
+// BenchmarkConv3dDeep reports GFLOP/s (2*N*Cout*Cin*27*V flops per pass, padding taps
+// included) of the three products of the float32 Conv3d on deepShapes: the forward
+// (gatherProduct on specToY), the input gradient (gatherProduct on specToX) and the
+// weight gradient (weightProduct). Run it with -cpu 1 for one core.
+func BenchmarkConv3dDeep(b *testing.B) {
+	for _, s := range deepShapes {
+		const n = 4
+		rng := tensor.NewRNG(1)
+		x := tensor.RandNormal[float32](rng, 0, 1, n, s.cin, s.size, s.size, s.size)
+		w := tensor.RandNormal[float32](rng, 0, 0.1, s.cout, s.cin, 3, 3, 3)
+		bias := tensor.RandNormal[float32](rng, 0, 0.1, s.cout)
+		g := tensor.RandNormal[float32](rng, 0, 1, n, s.cout, s.size, s.size, s.size)
+		one, pad := [3]int{1, 1, 1}, [3]int{1, 1, 1}
+		dims := [3]int{s.size, s.size, s.size}
+		plan := newConvPlan(n, s.cin, s.cout, dims, dims, [3]int{3, 3, 3}, one, pad)
+		y, gx, gw := make([]float32, len(g.Data)), make([]float32, len(x.Data)),
+			make([]float32, len(w.Data))
+		flops := 2.0 * n * float64(s.cout*s.cin*27*s.size*s.size*s.size)
+
+		shape := fmt.Sprintf("shape=%dx%dx%d", s.cin, s.cout, s.size)
+		for _, pass := range []struct {
+			name string
+			run  func()
+		}{
+			{"forward", func() { convForward(plan, y, x.Data, w.Data, bias.Data) }},
+			{"data", func() { convBackwardData(plan, gx, g.Data, w.Data, nil) }},
+			{"weight", func() { convBackwardWeight(plan, gw, x.Data, g.Data) }},
+		} {
+			b.Run(shape+"/pass="+pass.name, func(b *testing.B) {
+				defer asm.SetThreads(asm.Threads())
+				asm.SetThreads(runtime.GOMAXPROCS(0))
+				for b.Loop() {
+					pass.run()
+				}
+				b.ReportMetric(flops*float64(b.N)/1e9/b.Elapsed().Seconds(), "GFLOP/s")
+			})
+		}
+	}
+}
