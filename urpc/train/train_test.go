@@ -126,6 +126,15 @@ func checkOutputsLoad(t *testing.T, out string) {
 			t.Error(err)
 		}
 	}
+	for _, name := range []string{"config.json", "test_metrics.json", "test_metrics.csv",
+		"metrics.csv", LastCheckpoint} {
+		if info, err := os.Stat(filepath.Join(out, name)); err != nil {
+			t.Error(err)
+		} else if info.Mode().Perm()&0o044 != 0o044 {
+			t.Errorf("%s is %v, want readable by group and others like every output", name,
+				info.Mode().Perm())
+		}
+	}
 	preds, _ := filepath.Glob(filepath.Join(out, "predictions", "*_pred.nii.gz"))
 	uncs, _ := filepath.Glob(filepath.Join(out, "predictions", "*_uncertainty.nii.gz"))
 	if len(preds) != 2 || len(uncs) != 2 {
