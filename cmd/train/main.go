@@ -31,8 +31,8 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stderr))
 }
 
-// run parses args, trains and returns the exit status: 0 done (or interrupted
-// cleanly), 1 training failed, 2 bad usage.
+// run parses args, trains and returns the exit status: 0 done, 1 training failed,
+// 2 bad usage, 130 interrupted with a resumable checkpoint saved.
 func run(args []string, stderr io.Writer) int {
 	cfg, opts, explain, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
@@ -74,13 +74,22 @@ func run(args []string, stderr io.Writer) int {
 		return 1
 	}
 	report(summary, cfg, logger)
+	if summary.Interrupted {
+		return exitInterrupted
+	}
 	return 0
 }
 
+// exitInterrupted is the exit status of a run stopped by Ctrl-C or SIGTERM after it
+// saved a resumable checkpoint: 128 + SIGINT, as shells report an interrupted command,
+// so that scripts do not take the unfinished run for a finished one.
+const exitInterrupted = 130
+
+// report logs how the run ended and prints the test table of a finished run.
 func report(s *train.Summary, cfg train.Config, logger *slog.Logger) {
 	if s.Interrupted {
-		logger.Info("interrupted", "step", s.Steps, "resume_with",
-			"go run ./cmd/train -resume -out "+cfg.OutDir)
+		logger.Warn("interrupted; the last checkpoint is resumable", "step", s.Steps,
+			"resume_with", "go run ./cmd/train -resume -out "+cfg.OutDir)
 		return
 	}
 	logger.Info("done", "steps", s.Steps, "best_val_dice", s.BestDice,
