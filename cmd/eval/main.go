@@ -27,6 +27,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -54,8 +56,10 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.gtDir, "gt", "", "folder of ground-truth label maps (.nii, .nii.gz)")
 	fs.IntVar(&c.classes, "classes", 0,
 		"number of classes including background; 0 = largest label found + 1")
-	fs.StringVar(&c.csvPath, "csv", "metrics.csv", "CSV file to write; empty for none")
-	fs.StringVar(&c.jsonPath, "json", "metrics.json", "JSON file to write; empty for none")
+	fs.StringVar(&c.csvPath, "csv", predDirDefault+"/metrics.csv",
+		"CSV file to write; empty for none")
+	fs.StringVar(&c.jsonPath, "json", predDirDefault+"/metrics.json",
+		"JSON file to write; empty for none")
 	fs.BoolVar(&c.verbose, "v", false, "log each class of each case (debug level)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: eval -pred DIR -gt DIR [flags]\n\n"+
@@ -68,6 +72,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
+	c.csvPath = inPredDir(c.csvPath, c.predDir)
+	c.jsonPath = inPredDir(c.jsonPath, c.predDir)
 	switch {
 	case fs.NArg() > 0:
 		return c, usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
@@ -77,6 +83,18 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, usageError{fmt.Errorf("-classes %d: want 0 (auto) or 2..256", c.classes)}
 	}
 	return c, nil
+}
+
+// predDirDefault stands for the -pred folder in the default output paths, so that the
+// scores land beside the predictions rather than in the current folder.
+const predDirDefault = "<pred>"
+
+// inPredDir replaces a leading predDirDefault in path by the -pred folder.
+func inPredDir(path, predDir string) string {
+	if rest, ok := strings.CutPrefix(path, predDirDefault+"/"); ok {
+		return filepath.Join(predDir, rest)
+	}
+	return path
 }
 
 // run is the whole command; it returns the exit status.

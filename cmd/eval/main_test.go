@@ -127,6 +127,23 @@ func TestEvalMatchesMetrics(t *testing.T) {
 	}
 }
 
+// Without -csv and -json the scores are written beside the predictions, and a second
+// run still sees only the label maps there.
+func TestEvalWritesBesidePredictions(t *testing.T) {
+	predDir, gtDir, _ := fixture(t)
+	for range 2 {
+		var stdout, stderr bytes.Buffer
+		if code := run([]string{"-pred", predDir, "-gt", gtDir}, &stdout, &stderr); code != 0 {
+			t.Fatalf("exit %d\n%s", code, stderr.String())
+		}
+	}
+	for _, name := range []string{"metrics.csv", "metrics.json"} {
+		if _, err := os.Stat(filepath.Join(predDir, name)); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
 func TestEvalBadInput(t *testing.T) {
 	predDir, gtDir, _ := fixture(t)
 	empty := t.TempDir()
