@@ -73,33 +73,49 @@ func slab[T tensor.Float](data []T, g normGroups, sample, channel int) []T {
 	return data[start : start+g.voxels]
 }
 
-// stats returns each group's mean and biased variance (the mean squared deviation),
-// both accumulated in float64 in two passes.
-func stats[T tensor.Float](x []T, g normGroups) (mean, variance []float64) {
-	mean = make([]float64, g.groups())
-	variance = make([]float64, g.groups())
-	count := float64(g.count())
-	for s := range g.n {
-		for c := range g.c {
-			sum := 0.0
-			for _, v := range slab(x, g, s, c) {
-				sum += float64(v)
-			}
-			mean[g.group(s, c)] += sum / count
-		}
-	}
+// forSlabs calls body(worker, sample, channel) once for each slab (sample, channel),
+// the slabs spread over the cores by forPlanes.
+func (g normGroups) forSlabs(body func(worker, sample, channel int)) {
+	forPlanes(g.n*g.c, g.voxels, func(worker, plane int) {
+		body(worker, plane/g.c, plane%g.c)
+	})
+}
 
+// groupSums returns, for each group, the sum of perSlab [N*C] over the group's slabs,
+// added in (sample, channel) order whatever the number of workers.
+func (g normGroups) groupSums(perSlab []float64) []float64 {
+	sums := make([]float64, g.groups())
 	for s := range g.n {
 		for c := range g.c {
-			mu, sum := mean[g.group(s, c)], 0.0
-			for _, v := range slab(x, g, s, c) {
-				d := float64(v) - mu
-				sum += d * d
-			}
-			variance[g.group(s, c)] += sum / count
+			sums[g.group(s, c)] += perSlab[s*g.c+c]
 		}
 	}
-	return mean, variance
+	return sums
+}
+
+// stats returns each group's mean and biased variance (the mean squared deviation),
+// both accumulated in float64 in two passes: each slab's share in parallel, then the
+// shares added per group in slab order.
+func stats[T tensor.Float](x []T, g normGroups) (mean, variance []float64) {
+	count, share := float64(g.count()), make([]float64, g.n*g.c)
+	g.forSlabs(func(_, s, c int) {
+		sum := 0.0
+		for _, v := range slab(x, g, s, c) {
+			sum += float64(v)
+		}
+		share[s*g.c+c] = sum / count
+	})
+	mean = g.groupSums(share)
+
+	g.forSlabs(func(_, s, c int) {
+		mu, sum := mean[g.group(s, c)], 0.0
+		for _, v := range slab(x, g, s, c) {
+			d := float64(v) - mu
+			sum += d * d
+		}
+		share[s*g.c+c] = sum / count
+	})
+	return mean, g.groupSums(share)
 }
 
 // inverseStd returns 1 / sqrt(variance + eps) for each group.
@@ -142,20 +158,18 @@ func normalize[T tensor.Float](spec normSpec,
 	x, gamma, beta *autograd.Value[T]) *autograd.Value[T] {
 	g := spec.groups
 	out := tensor.Zeros[T](x.Data.Shape...)
-	for s := range g.n {
-		for c := range g.c {
-			k := g.group(s, c)
-			scale, shift := affineAt(gamma, beta, c)
-			mu, factor := spec.mean[k], spec.invStd[k]*scale
-			dst := slab(out.Data, g, s, c)
-			for i, v := range slab(x.Data.Data, g, s, c) {
-				dst[i] = T((float64(v)-mu)*factor + shift)
-			}
-			if spec.relu {
-				relu(dst)
-			}
+	g.forSlabs(func(_, s, c int) {
+		k := g.group(s, c)
+		scale, shift := affineAt(gamma, beta, c)
+		mu, factor := spec.mean[k], spec.invStd[k]*scale
+		dst := slab(out.Data, g, s, c)
+		for i, v := range slab(x.Data.Data, g, s, c) {
+			dst[i] = T((float64(v)-mu)*factor + shift)
 		}
-	}
+		if spec.relu {
+			relu(dst)
+		}
+	})
 
 	inputs := []*autograd.Value[T]{x}
 	for _, affine := range []*autograd.Value[T]{gamma, beta} {
@@ -219,20 +233,18 @@ func slabSums[T tensor.Float](x, dy, gate []T, g normGroups,
 	mean, invStd []float64) (sumDy, sumDyXhat []float64) {
 	sumDy = make([]float64, g.n*g.c)
 	sumDyXhat = make([]float64, g.n*g.c)
-	buf := make([]T, g.voxels)
-	for s := range g.n {
-		for c := range g.c {
-			k := g.group(s, c)
-			mu, sd, sdx := mean[k], 0.0, 0.0
-			grad := gatedSlab(buf, dy, gate, g, s, c)
-			for i, v := range slab(x, g, s, c) {
-				sd += float64(grad[i])
-				sdx += float64(grad[i]) * (float64(v) - mu)
-			}
-			sumDy[s*g.c+c] = sd
-			sumDyXhat[s*g.c+c] = sdx * invStd[k]
+	bufs := workerScratch[T](g.n*g.c, g.voxels, g.voxels)
+	g.forSlabs(func(w, s, c int) {
+		k := g.group(s, c)
+		mu, sd, sdx := mean[k], 0.0, 0.0
+		grad := gatedSlab(bufs[w], dy, gate, g, s, c)
+		for i, v := range slab(x, g, s, c) {
+			sd += float64(grad[i])
+			sdx += float64(grad[i]) * (float64(v) - mu)
 		}
-	}
+		sumDy[s*g.c+c] = sd
+		sumDyXhat[s*g.c+c] = sdx * invStd[k]
+	})
 	return sumDy, sumDyXhat
 }
 
@@ -263,32 +275,24 @@ func affineGrads[T tensor.Float](gamma, beta *autograd.Value[T], g normGroups,
 func addNormInputGrad[T tensor.Float](dst, x []T, gamma *autograd.Value[T], dy, gate []T,
 	spec normSpec, sumDy, sumDyXhat []float64) {
 	g := spec.groups
-	groupDy := make([]float64, g.groups())
-	groupDyXhat := make([]float64, g.groups())
-	for s := range g.n {
-		for c := range g.c {
-			groupDy[g.group(s, c)] += sumDy[s*g.c+c]
-			groupDyXhat[g.group(s, c)] += sumDyXhat[s*g.c+c]
-		}
-	}
+	groupDy, groupDyXhat := g.groupSums(sumDy), g.groupSums(sumDyXhat)
 
-	count, buf := float64(g.count()), make([]T, g.voxels)
-	for s := range g.n {
-		for c := range g.c {
-			k := g.group(s, c)
-			scale, _ := affineAt(gamma, nil, c)
-			factor, mu, inv := scale*spec.invStd[k], spec.mean[k], spec.invStd[k]
-			shiftDy, slopeXhat := groupDy[k]/count, groupDyXhat[k]/count
-			if !spec.batchStats {
-				shiftDy, slopeXhat = 0, 0
-			}
-			grad, dyc := slab(dst, g, s, c), gatedSlab(buf, dy, gate, g, s, c)
-			for i, v := range slab(x, g, s, c) {
-				xhat := (float64(v) - mu) * inv
-				grad[i] += T(factor * (float64(dyc[i]) - shiftDy - xhat*slopeXhat))
-			}
+	count := float64(g.count())
+	bufs := workerScratch[T](g.n*g.c, g.voxels, g.voxels)
+	g.forSlabs(func(w, s, c int) {
+		k := g.group(s, c)
+		scale, _ := affineAt(gamma, nil, c)
+		factor, mu, inv := scale*spec.invStd[k], spec.mean[k], spec.invStd[k]
+		shiftDy, slopeXhat := groupDy[k]/count, groupDyXhat[k]/count
+		if !spec.batchStats {
+			shiftDy, slopeXhat = 0, 0
 		}
-	}
+		grad, dyc := slab(dst, g, s, c), gatedSlab(bufs[w], dy, gate, g, s, c)
+		for i, v := range slab(x, g, s, c) {
+			xhat := (float64(v) - mu) * inv
+			grad[i] += T(factor * (float64(dyc[i]) - shiftDy - xhat*slopeXhat))
+		}
+	})
 }
 
 // InstanceNorm3d normalises each (n, c) slab of x [N, C, D, H, W] over its D*H*W voxels
