@@ -25,27 +25,25 @@ func scaleByFactor[T tensor.Float](op string, x *autograd.Value[T],
 	}
 
 	n, c, voxels := shape[0], shape[1], tensor.Numel(shape[2:])
-	apply := func(dst, src []T) { // dst += src * f
-		for s := range n {
-			for ch := range c {
-				at, base := ch, (s*c+ch)*voxels
-				if perSample {
-					at += s * c
-				}
-				d, x := dst[base:base+voxels], src[base:base+voxels]
-				if !perVoxel {
-					f := factor.Data[at]
-					for v := range d {
-						d[v] += x[v] * f
-					}
-					continue
-				}
-				f := factor.Data[at*voxels : (at+1)*voxels]
-				for v := range d {
-					d[v] += x[v] * f[v]
-				}
+	apply := func(dst, src []T) { // dst += src * f, one (n, c) plane per item
+		forPlanes(n*c, voxels, func(_, plane int) {
+			at, base := plane%c, plane*voxels
+			if perSample {
+				at = plane
 			}
-		}
+			d, x := dst[base:base+voxels], src[base:base+voxels]
+			if !perVoxel {
+				f := factor.Data[at]
+				for v := range d {
+					d[v] += x[v] * f
+				}
+				return
+			}
+			f := factor.Data[at*voxels : (at+1)*voxels]
+			for v := range d {
+				d[v] += x[v] * f[v]
+			}
+		})
 	}
 
 	out := tensor.Zeros[T](shape...)
