@@ -197,10 +197,20 @@ func channelsLast(dstC int) bool { return dstC >= 16 && dstC <= 64 }
 
 // gatherProduct accumulates dst[n] += a cols(src[n]) + bias for every sample n, tile
 // by tile: a is [dstC, g.k], bias [dstC] or nil, and dst[n] is [dstC, colVolume] (the
-// column space).
+// column space). Small column spaces run in tiles of whole samples (gatherBatched),
+// others in tiles of rows of one sample (gatherPerSample).
 func gatherProduct[T tensor.Float](dst, src, a, bias []T, dstC int, g gatherSpec,
 	batch int) {
-	tl := newTiling(batch, g.rows(), g.width(), g.k)
+	if st, ok := newSampleTiling(&g, batch); ok {
+		gatherBatched(dst, src, a, bias, dstC, g, st)
+		return
+	}
+	gatherPerSample(dst, src, a, bias, dstC, g, newTiling(batch, g.rows(), g.width(), g.k))
+}
+
+// gatherPerSample is gatherProduct on the tiles of tl, each of rows of one sample.
+func gatherPerSample[T tensor.Float](dst, src, a, bias []T, dstC int, g gatherSpec,
+	tl tiling) {
 	workers := convWorkers(tl.items)
 	bufs := make([]*convScratch[T], workers)
 	srcSize, dstSize, width := g.srcC*g.srcVolume(), dstC*g.colVolume(), g.width()
@@ -250,9 +260,18 @@ func addBias[T tensor.Float](rows [][]T, bias []T) {
 // weightProduct accumulates gw += sum_n y[n] cols(x[n])^T, tile by tile: gw is
 // [yC, g.k] and y[n] is [yC, colVolume]. Each worker sums gw^T = cols y^T into its own
 // partial [g.k, yC], with y's tile transposed first so that sgemm reads the column tile
-// in place; the partials are added into gw at the end.
+// in place; the partials are added into gw at the end. Small column spaces run in
+// tiles of whole samples instead (weightBatched).
 func weightProduct[T tensor.Float](gw, x, y []T, yC int, g gatherSpec, batch int) {
-	tl := newTiling(batch, g.rows(), g.width(), g.k)
+	if st, ok := newSampleTiling(&g, batch); ok {
+		weightBatched(gw, x, y, yC, g, st)
+		return
+	}
+	weightPerSample(gw, x, y, yC, g, newTiling(batch, g.rows(), g.width(), g.k))
+}
+
+// weightPerSample is weightProduct on the tiles of tl, each of rows of one sample.
+func weightPerSample[T tensor.Float](gw, x, y []T, yC int, g gatherSpec, tl tiling) {
 	workers := convWorkers(tl.items)
 	bufs := make([]*convScratch[T], workers)
 	xSize, ySize, width := g.srcC*g.srcVolume(), yC*g.colVolume(), g.width()
