@@ -119,7 +119,8 @@ func ConvTranspose3d[T tensor.Float](x, weight, bias *autograd.Value[T],
 func convForward[T tensor.Float](p *convPlan, y, x, w, bias []T) {
 	if p.shiftY != nil {
 		wTaps := tapKernels(w, p.cy, p.cx, p.taps, false)
-		shiftProduct(y, x, wTaps, bias, p.shiftY, p.batch)
+		shiftProduct(y, x, wTaps.Data, bias, p.shiftY, p.batch)
+		tensor.Recycle(wTaps)
 		return
 	}
 	gatherProduct(y, x, w, bias, p.cy, p.specToY(), p.batch)
@@ -131,34 +132,40 @@ func convForward[T tensor.Float](p *convPlan, y, x, w, bias []T) {
 func convBackwardData[T tensor.Float](p *convPlan, x, y, w, bias []T) {
 	if p.shiftX != nil {
 		wTaps := tapKernels(w, p.cy, p.cx, p.taps, true)
-		shiftProduct(x, y, wTaps, bias, p.shiftX, p.batch)
+		shiftProduct(x, y, wTaps.Data, bias, p.shiftX, p.batch)
+		tensor.Recycle(wTaps)
 		return
 	}
 	wAdjoint := adjointKernel(w, p.cy, p.cx, p.taps)
-	gatherProduct(x, y, wAdjoint, bias, p.cx, p.specToX(), p.batch)
+	gatherProduct(x, y, wAdjoint.Data, bias, p.cx, p.specToX(), p.batch)
+	tensor.Recycle(wAdjoint)
 }
 
 // convBackwardWeight accumulates gw [Cy, Cx*taps] += sum_n y[n] im2col(x[n])^T.
 func convBackwardWeight[T tensor.Float](p *convPlan, gw, x, y []T) {
 	if p.shiftY != nil {
-		gwTaps := make([]T, len(gw))
-		shiftWeight(gwTaps, x, y, p.shiftY, p.batch)
-		addTapGradients(gw, gwTaps, p.cy, p.cx, p.taps)
+		gwTaps := tensor.Zeros[T](len(gw))
+		shiftWeight(gwTaps.Data, x, y, p.shiftY, p.batch)
+		addTapGradients(gw, gwTaps.Data, p.cy, p.cx, p.taps)
+		tensor.Recycle(gwTaps)
 		return
 	}
 	weightProduct(gw, x, y, p.cy, p.specToY(), p.batch)
 }
 
 // adjointKernel rearranges w [cy, cx, taps] into [cx, cy*taps]:
-// out[c, o*taps + t] = w[o, c, t].
-func adjointKernel[T tensor.Float](w []T, cy, cx, taps int) []T {
-	out := make([]T, len(w))
+// out[c, o*taps + t] = w[o, c, t]. The result comes from tensor's free list (the
+// kernels of deep layers are megabytes, faulted in afresh on every call otherwise);
+// the caller recycles it.
+func adjointKernel[T tensor.Float](w []T, cy, cx, taps int) *tensor.Tensor[T] {
+	adjoint := tensor.Zeros[T](len(w))
+	out := adjoint.Data
 	for o := range cy {
 		for c := range cx {
 			copy(out[(c*cy+o)*taps:(c*cy+o+1)*taps], w[(o*cx+c)*taps:(o*cx+c+1)*taps])
 		}
 	}
-	return out
+	return adjoint
 }
 
 // biasData returns the bias values, or nil for no bias.

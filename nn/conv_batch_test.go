@@ -58,7 +58,7 @@ func batchedAndPerSample[T tensor.Float](p *convPlan, seed uint64) [3]float64 {
 		toY.width(), toY.k))
 	diffs[0] = relMaxDiff(batched, single)
 
-	wAdjoint := adjointKernel(w, p.cy, p.cx, p.taps)
+	wAdjoint := adjointKernel(w, p.cy, p.cx, p.taps).Data
 	batched, single = append([]T(nil), x...), append([]T(nil), x...)
 	gatherBatched(batched, y, wAdjoint, bx, p.cx, toX, st)
 	gatherPerSample(single, y, wAdjoint, bx, p.cx, toX, newTiling(p.batch, toX.rows(),

@@ -317,9 +317,11 @@ func addChannelsLast[T tensor.Float](rows [][]T, src, bias []T) {
 // tapKernels rearranges a Conv3d kernel w [cy, cx, taps] tap by tap for shiftProduct:
 // [taps, cx, cy] with out[t, c, o] = w[o, c, t] for the forward, and for the adjoint
 // [taps, cy, cx] with out[t, o, c] = w[o, c, taps-1-t] (the kernel rotated by 180
-// degrees along every axis, as the adjoint of a stride-1 correlation needs).
-func tapKernels[T tensor.Float](w []T, cy, cx, taps int, adjoint bool) []T {
-	out := make([]T, len(w))
+// degrees along every axis, as the adjoint of a stride-1 correlation needs). The
+// result comes from tensor's free list; the caller may recycle it.
+func tapKernels[T tensor.Float](w []T, cy, cx, taps int, adjoint bool) *tensor.Tensor[T] {
+	kernels := tensor.Zeros[T](len(w))
+	out := kernels.Data
 	for o := range cy {
 		for c := range cx {
 			for t := range taps {
@@ -331,7 +333,7 @@ func tapKernels[T tensor.Float](w []T, cy, cx, taps int, adjoint bool) []T {
 			}
 		}
 	}
-	return out
+	return kernels
 }
 
 // addTapGradients adds gwTaps [taps, cx, cy] (shiftWeight's layout) into gw

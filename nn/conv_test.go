@@ -269,14 +269,14 @@ func shiftAndGather[T tensor.Float](p *convPlan, seed uint64) [3]float64 {
 
 	shifted, gathered := make([]T, len(y)), make([]T, len(y))
 	bias := tensor.RandNormal[T](rng, 0, 1, p.cy).Data
-	shiftProduct(shifted, x, tapKernels(w, p.cy, p.cx, p.taps, false), bias, p.shiftY,
+	shiftProduct(shifted, x, tapKernels(w, p.cy, p.cx, p.taps, false).Data, bias, p.shiftY,
 		p.batch)
 	gatherProduct(gathered, x, w, bias, p.cy, p.specToY(), p.batch)
 	diffs[0] = relMaxDiff(shifted, gathered)
 
 	shifted, gathered = make([]T, len(x)), make([]T, len(x))
-	shiftProduct(shifted, y, tapKernels(w, p.cy, p.cx, p.taps, true), nil, p.shiftX, p.batch)
-	gatherProduct(gathered, y, adjointKernel(w, p.cy, p.cx, p.taps), nil, p.cx, p.specToX(),
+	shiftProduct(shifted, y, tapKernels(w, p.cy, p.cx, p.taps, true).Data, nil, p.shiftX, p.batch)
+	gatherProduct(gathered, y, adjointKernel(w, p.cy, p.cx, p.taps).Data, nil, p.cx, p.specToX(),
 		p.batch)
 	diffs[1] = relMaxDiff(shifted, gathered)
 
