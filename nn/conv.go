@@ -28,7 +28,8 @@ import (
 //     of Hp*Wp*kW*Cin) and an output tile of the slab's positions times Cout;
 //   - otherwise columns gathered per tile: at most Cin*k*(max(256, 2^17/(Cin*k)) + Wo)
 //     elements per worker. A 1x1x1 kernel with stride 1 and no padding reads x in
-//     place.
+//     place. Samples of at most 512 output voxels are put several to a tile and
+//     gathered a block of channels at a time (conv_batch.go states that scratch).
 func Conv3d[T tensor.Float](x, weight, bias *autograd.Value[T],
 	stride, padding [3]int) *autograd.Value[T] {
 	xs, ws := x.Shape(), weight.Shape()
