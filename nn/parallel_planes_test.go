@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"fmt"
 	"math"
 	"runtime"
 	"testing"
@@ -106,6 +107,44 @@ func checkBitwiseAcrossWorkers[T tensor.Float](t *testing.T, kind string, x *ten
 					break
 				}
 			}
+		}
+	}
+}
+
+// BenchmarkPlaneOps times forward and backward of the per-plane ops at the U-Net's first
+// level, float32 [4, 16, 32, 32, 32], on 1 goroutine and on GOMAXPROCS goroutines.
+func BenchmarkPlaneOps(b *testing.B) {
+	shape := []int{4, 16, 32, 32, 32}
+	rng := tensor.NewRNG(1)
+	x := tensor.RandNormal[float32](rng, 0, 1, shape...)
+	gradOut := tensor.RandNormal[float32](rng, 0, 1, shape...)
+	gamma, beta := tensor.Full[float32](1, 16), tensor.Zeros[float32](16)
+	biasGrad := make([]float32, 16)
+	ops := []struct {
+		name string
+		run  func(tape *autograd.Tape[float32])
+	}{
+		{"instance_norm_relu", func(tape *autograd.Tape[float32]) {
+			in := tape.Leaf(x)
+			y := InstanceNorm3dReLU(in, tape.Leaf(gamma), tape.Leaf(beta), NormEps)
+			probe := tape.Record("probe", tensor.Scalar[float32](0), []*autograd.Value[float32]{y},
+				func(*tensor.Tensor[float32]) { y.AccumulateGrad(gradOut) })
+			tape.Backward(probe)
+		}},
+		{"channel_sums", func(*autograd.Tape[float32]) {
+			addChannelSums(biasGrad, gradOut)
+		}},
+	}
+	for _, procs := range []int{1, runtime.GOMAXPROCS(0)} {
+		for _, op := range ops {
+			name := fmt.Sprintf("op=%s/shape=4x16x32^3/procs=%d", op.name, procs)
+			b.Run(name, func(b *testing.B) {
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+				b.SetBytes(int64(4 * len(x.Data)))
+				for b.Loop() {
+					op.run(autograd.NewTape[float32]())
+				}
+			})
 		}
 	}
 }
