@@ -39,7 +39,7 @@ type Value[T tensor.Float] struct {
 	tape         *Tape[T]
 
 	// ownsData is set by RecordOwned: Data was allocated by the operation and nothing
-	// else refers to it, so RecycleActivations may hand it to tensor.Recycle.
+	// else refers to it, so BackwardRecycling may hand it to tensor.Recycle.
 	ownsData bool
 }
 
@@ -111,10 +111,6 @@ func (v *Value[T]) GradOrZeros() *tensor.Tensor[T] {
 type Tape[T tensor.Float] struct {
 	nodes  []*Value[T]
 	noGrad bool
-
-	// released holds the owned data of the nodes dropped by the last Release, until
-	// RecycleActivations or the next Release.
-	released []*tensor.Tensor[T]
 }
 
 // NewTape returns an empty tape that records operations.
@@ -179,7 +175,7 @@ func (tp *Tape[T]) Record(op string, out *tensor.Tensor[T], inputs []*Value[T],
 
 // RecordOwned is Record for an operation whose out it has just allocated and that
 // nothing else refers to (not a view of an input, of a parameter or of another
-// tensor). Such data can be recycled after the step (RecycleActivations).
+// tensor). BackwardRecycling recycles such data once the backward pass is done with it.
 func (tp *Tape[T]) RecordOwned(op string, out *tensor.Tensor[T], inputs []*Value[T],
 	backward func(gradOut *tensor.Tensor[T])) *Value[T] {
 	v := tp.Record(op, out, inputs, backward)
@@ -189,7 +185,22 @@ func (tp *Tape[T]) RecordOwned(op string, out *tensor.Tensor[T], inputs []*Value
 
 // Backward computes the gradient of the scalar loss with respect to every value that
 // requires one, then releases the graph. Leaf gradients accumulate across calls.
-func (tp *Tape[T]) Backward(loss *Value[T]) {
+func (tp *Tape[T]) Backward(loss *Value[T]) { tp.backward(loss, false) }
+
+// BackwardRecycling is Backward for a training step that keeps nothing of its graph:
+// as soon as a value's backward function has run, the data its operation owns
+// (RecordOwned: the network's activations) goes to tensor.Recycle, so that the
+// gradients computed later in the same pass, and the next step, reuse that memory
+// instead of faulting in fresh pages. Afterwards the Data of the values recorded on
+// the tape, other than loss, must not be read (the recycled ones are nil); leaves and
+// constants keep theirs.
+func (tp *Tape[T]) BackwardRecycling(loss *Value[T]) { tp.backward(loss, true) }
+
+// backward runs the backward functions from the end of the tape. Each intermediate
+// gradient is recycled as soon as its value's backward function has consumed it
+// (nothing reads it afterwards); with recycleData the owned data of every value but
+// loss is recycled at the same point.
+func (tp *Tape[T]) backward(loss *Value[T], recycleData bool) {
 	if loss.Data.Numel() != 1 {
 		panic(fmt.Sprintf("autograd: Backward from a non-scalar of shape %v", loss.Data.Shape))
 	}
@@ -202,6 +213,11 @@ func (tp *Tape[T]) Backward(loss *Value[T]) {
 		node := tp.nodes[i]
 		if node.Grad != nil {
 			node.backward(node.Grad)
+			tensor.Recycle(node.Grad)
+			node.Grad = nil
+		}
+		if recycleData && node.ownsData && node != loss {
+			tensor.Recycle(node.Data)
 		}
 	}
 
@@ -212,29 +228,11 @@ func (tp *Tape[T]) Backward(loss *Value[T]) {
 // so that the graph's memory can be reclaimed; the gradients' buffers are recycled
 // (tensor.Recycle). Leaves keep their gradients.
 func (tp *Tape[T]) Release() {
-	tp.released = tp.released[:0]
 	for _, node := range tp.nodes {
 		node.inputs = nil
 		node.backward = nil
 		tensor.Recycle(node.Grad)
 		node.Grad = nil
-		if node.ownsData && node.Data != nil {
-			tp.released = append(tp.released, node.Data)
-		}
 	}
 	tp.nodes = nil
-}
-
-// RecycleActivations hands the data of the values released by the last Backward (or
-// Release) that their operations own (RecordOwned: the large activations of a
-// network) to tensor.Recycle, so that the next step reuses the memory instead of
-// faulting in fresh pages. Call it once the step has read what it needs: afterwards
-// the Data of every value that was recorded on the tape must not be read, and the
-// recycled tensors' Data are nil.
-func (tp *Tape[T]) RecycleActivations() {
-	for _, t := range tp.released {
-		tensor.Recycle(t)
-	}
-	clear(tp.released)
-	tp.released = tp.released[:0]
 }

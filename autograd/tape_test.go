@@ -108,36 +108,37 @@ func TestGradCheckDetectsWrongGradient(t *testing.T) {
 	}
 }
 
-// RecycleActivations hands only owned data (Concat's output here) to the free list:
-// the next tensor of that size reuses its memory, while the leaf, the constant and
-// the reshaped view of the leaf keep theirs.
-func TestRecycleActivationsOnlyOwnedData(t *testing.T) {
+// BackwardRecycling hands only owned data (Concat's output here) to the free list:
+// the next tensor of that size reuses its memory, while the leaf, the constant, the
+// reshaped view of the leaf and the loss keep theirs, and the gradients are right.
+func TestBackwardRecyclingOnlyOwnedData(t *testing.T) {
 	const n = 1 << 17 // 512 KiB of float32, above the free list's minimum
 	tape := autograd.NewTape[float32]()
 	leaf := tape.Leaf(tensor.Full[float32](1, n))
 	constant := tape.Const(tensor.Full[float32](2, n))
 	view := autograd.Reshape(leaf, 2, n/2)
 	joined := autograd.Concat(0, autograd.Reshape(view, n), constant)
-	loss := autograd.SumAll(joined)
+	loss := autograd.SumAll(autograd.Mul(joined, joined))
 	joinedData := &joined.Data.Data[0]
 
-	tape.Backward(loss)
-	if joined.Data.Data == nil {
-		t.Fatal("Backward alone recycled an activation")
-	}
-	tape.RecycleActivations()
+	tape.BackwardRecycling(loss)
 
 	if joined.Data.Data != nil {
 		t.Fatal("owned concat output not recycled")
 	}
 	for name, v := range map[string]*autograd.Value[float32]{"leaf": leaf,
-		"const": constant, "view": view} {
+		"const": constant, "view": view, "loss": loss} {
 		if v.Data.Data == nil {
 			t.Fatalf("%s lost its data", name)
 		}
 	}
-	if leaf.Data.Data[0] != 1 || constant.Data.Data[n-1] != 2 {
-		t.Fatal("inputs changed")
+	if leaf.Data.Data[0] != 1 || constant.Data.Data[n-1] != 2 || loss.Data.Item() != 5*n {
+		t.Fatal("inputs or loss changed")
+	}
+	for _, g := range leaf.Grad.Data {
+		if g != 2 {
+			t.Fatalf("d loss / d leaf = %v, want 2", g)
+		}
 	}
 	reused := tensor.Zeros[float32](2 * n)
 	if &reused.Data[0] != joinedData {

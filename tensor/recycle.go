@@ -12,9 +12,9 @@ import (
 // dead in a bounded free list, keyed by element size and length, and Zeros takes a
 // matching buffer from it (cleared) before asking the runtime for new memory.
 
-// autograd recycles the gradients of intermediate values at the end of Backward, and
-// the activations that operations own when the caller says the step is over
-// (Tape.RecycleActivations).
+// autograd recycles the gradient of each intermediate value as soon as its backward
+// function has run, and with Tape.BackwardRecycling also the activations that
+// operations own.
 //
 // TODO(memory): buffers that backward closures keep (masks, saved statistics) go back
 // to the garbage collector, and nn's worker scratch sits in a sync.Pool, which each

@@ -148,11 +148,10 @@ func trainStep(model *nn.PPNet[float32], sgd *optim.SGD[float32], x *tensor.Tens
 	}
 
 	loss := meanCrossEntropy(logits, labels)
-	tape.Backward(loss)
+	tape.BackwardRecycling(loss)
 
 	sgd.Step(model.Params.Data, model.Params.Grad, 0.01)
 	value := float64(loss.Data.Item())
-	tape.RecycleActivations()
 	if value != value {
 		return 0, fmt.Errorf("bench: the loss is NaN")
 	}

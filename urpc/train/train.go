@@ -240,10 +240,9 @@ func (r *runner) trainStep(b *data.Batch) (*stepResult, error) {
 	}
 
 	model.Params.ZeroGrad()
-	tape.Backward(loss.Total)
+	tape.BackwardRecycling(loss.Total)
 	lr := optim.PolyLRAtStep(r.cfg.LR, b.Step, r.cfg.Steps, 0.9)
 	r.state.Opt.Step(model.Params.Data, model.Params.Grad, lr)
-	tape.RecycleActivations()
 	return &stepResult{loss: loss, lr: lr, values: values}, nil
 }
 
