@@ -7,7 +7,7 @@ set -eu
 count=${1:-3}
 out=$(mktemp -d)
 trap 'rm -r "$out"' EXIT
-go test -run '^$' -bench 'Conv3d/.*/pass=(forward|both)' -cpu 1,2 -benchtime 3x \
+go test -run '^$' -bench '^Conv3d$/.*/pass=(forward|both)' -cpu 1,2 -benchtime 3x \
 	-count "$count" ./nn/ >"$out/go.txt"
 /usr/bin/python3 bench/conv/torch_conv.py >"$out/torch.txt"
 grep '^cpu:' "$out/go.txt" | head -1
@@ -25,7 +25,7 @@ function rate(   i) {
 	return 0
 }
 # BenchmarkConv3d/shape=16x16x48/pass=both-2: the suffix is GOMAXPROCS (-cpu).
-/^BenchmarkConv3d/ {
+/^BenchmarkConv3d\// {
 	split($1, f, "/"); sub("shape=", "", f[2]); sub("pass=", "", f[3])
 	threads = f[3]; sub(".*-", "", threads); pass = f[3]; sub("-[0-9]+$", "", pass)
 	if (threads !~ /^[0-9]+$/) threads = 1
