@@ -122,6 +122,14 @@ func TestEvalMatchesMetrics(t *testing.T) {
 	if len(records) != 10 || records[9][0] != "MEAN" || records[9][1] != "mean" {
 		t.Errorf("CSV has %d records, last %v", len(records), records[len(records)-1])
 	}
+	for _, r := range records[1:] {
+		mean := r[0] == "MEAN" || r[1] == "mean"
+		counts := r[len(r)-2] + r[len(r)-1]
+		if mean != (counts == "") {
+			t.Errorf("row %v: voxel counts %q (mean rows leave them blank, others not)", r[:2],
+				counts)
+		}
+	}
 	if !strings.Contains(stdout.String(), "MEAN") {
 		t.Errorf("table lacks the MEAN rows:\n%s", stdout.String())
 	}

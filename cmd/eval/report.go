@@ -102,13 +102,19 @@ var csvHeader = []string{"case", "class", "dice", "jaccard", "ravd",
 	"hd95_mm", "hd_mm", "asd_pred_to_gt_mm", "asd_gt_to_pred_mm", "assd_mm",
 	"empty", "pred_voxels", "gt_voxels"}
 
-// csvRow formats one Result as a CSV record.
+// csvRow formats one Result as a CSV record. A mean row (over classes or cases) leaves
+// the empty flag and the voxel counts blank: they describe single masks, and a mean's 0
+// would read as "no voxels".
 func csvRow(name, class string, r metrics.Result) []string {
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
-	return []string{name, class, f(r.Dice), f(r.Jaccard), f(r.RAVD),
+	counts := []string{r.Empty, strconv.Itoa(r.PredVoxels), strconv.Itoa(r.GTVoxels)}
+	if name == "MEAN" || class == "mean" {
+		counts = []string{"", "", ""}
+	}
+	return append([]string{name, class, f(r.Dice), f(r.Jaccard), f(r.RAVD),
 		f(r.Vox.HD95), f(r.Vox.HD), f(r.Vox.ASDPredToGT), f(r.Vox.ASDGTToPred), f(r.Vox.ASSD),
-		f(r.MM.HD95), f(r.MM.HD), f(r.MM.ASDPredToGT), f(r.MM.ASDGTToPred), f(r.MM.ASSD),
-		r.Empty, strconv.Itoa(r.PredVoxels), strconv.Itoa(r.GTVoxels)}
+		f(r.MM.HD95), f(r.MM.HD), f(r.MM.ASDPredToGT), f(r.MM.ASDGTToPred), f(r.MM.ASSD)},
+		counts...)
 }
 
 // writeCSV writes the rows of printTable as CSV.
