@@ -29,6 +29,8 @@ func peakKernels() []struct {
 	return ks
 }
 
+// TestFMAPeakMatchesTwin checks the FMA peak loops against their Go twin: 12*n for
+// small n, also n = 0.
 func TestFMAPeakMatchesTwin(t *testing.T) {
 	for _, n := range []int{0, 1, 2, 7, 1000, 4097} {
 		want := fmaPeakGeneric(n)

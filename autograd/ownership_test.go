@@ -88,7 +88,7 @@ func TestGradReusedValue(t *testing.T) {
 		positive(22, 3, 2))
 }
 
-// Release recycles the gradients of intermediate values (tensor.Recycle), never those
+// Backward recycles the gradients of intermediate values (tensor.Recycle), never those
 // of leaves: allocations after Backward must not overwrite a leaf's gradient.
 func TestReleaseKeepsLeafGradients(t *testing.T) {
 	const n = 1 << 17 // 512 KiB of float32, above the recycling threshold

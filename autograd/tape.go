@@ -175,7 +175,8 @@ func (tp *Tape[T]) Record(op string, out *tensor.Tensor[T], inputs []*Value[T],
 
 // RecordOwned is Record for an operation whose out it has just allocated and that
 // nothing else refers to (not a view of an input, of a parameter or of another
-// tensor). BackwardRecycling recycles such data once the backward pass is done with it.
+// tensor, not even one made with a full slice expression). BackwardRecycling recycles
+// such data once the backward pass is done with it.
 func (tp *Tape[T]) RecordOwned(op string, out *tensor.Tensor[T], inputs []*Value[T],
 	backward func(gradOut *tensor.Tensor[T])) *Value[T] {
 	v := tp.Record(op, out, inputs, backward)
@@ -191,9 +192,11 @@ func (tp *Tape[T]) Backward(loss *Value[T]) { tp.backward(loss, false) }
 // as soon as a value's backward function has run, the data its operation owns
 // (RecordOwned: the network's activations) goes to tensor.Recycle, so that the
 // gradients computed later in the same pass, and the next step, reuse that memory
-// instead of faulting in fresh pages. Afterwards the Data of the values recorded on
-// the tape, other than loss, must not be read (the recycled ones are nil); leaves and
-// constants keep theirs.
+// instead of faulting in fresh pages. Afterwards the data of the values recorded with
+// RecordOwned (other than loss), and of every view of them, must not be read: a
+// recycled buffer's Data is nil, but a view (Reshape) still points at memory that
+// later tensors reuse. Buffers under the free list's minimum (tensor.Recycle) are left
+// alone. Values recorded with Record, leaves and constants keep their data.
 func (tp *Tape[T]) BackwardRecycling(loss *Value[T]) { tp.backward(loss, true) }
 
 // backward runs the backward functions from the end of the tape. Each intermediate

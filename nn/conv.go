@@ -25,11 +25,12 @@ import (
 //   - stride 1 with at least 8 input and 16..64 output channels and few padded
 //     positions (shiftMaxJunk): the shifted-window form of conv_shift.go, no columns;
 //     a worker holds a padded slab of about 2^20 elements (at least kD padded slices
-//     of Hp*Wp*kW*Cin) and an output tile of the slab's positions times Cout;
+//     of Hp*Wp*Cin) and an output tile of the slab's positions times Cout;
 //   - otherwise columns gathered per tile: at most Cin*k*(max(256, 2^17/(Cin*k)) + Wo)
 //     elements per worker. A 1x1x1 kernel with stride 1 and no padding reads x in
-//     place. Samples of at most 512 output voxels are put several to a tile and
-//     gathered a block of channels at a time (conv_batch.go states that scratch).
+//     place. Samples of at most max(1024, 2^17/(Cin*k))/2 output voxels are put
+//     several to a tile and gathered a block of channels at a time (conv_batch.go
+//     states that scratch).
 func Conv3d[T tensor.Float](x, weight, bias *autograd.Value[T],
 	stride, padding [3]int) *autograd.Value[T] {
 	xs, ws := x.Shape(), weight.Shape()

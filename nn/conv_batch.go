@@ -10,7 +10,8 @@ import "github.com/urpc-go/urpc/tensor"
 // per block), and the result is added into each sample's slice of dst.
 //
 // A tile holds as many whole samples as fit in batchTileCols columns (or in tileElems/k
-// when that is more), so samples of up to batchTileCols/2 columns are batched and
+// when that is more), so samples of up to max(batchTileCols, tileElems/k)/2 columns are
+// batched (512 for the U-Net's deep layers; 2427 for one input channel, k = 27) and
 // larger ones keep the per-sample tiling. With 1024 (samples of up to 8^3), single-core
 // medians at batch 4 against per-sample tiles: 6^3, 64..256 -> 128 channels, forward
 // and input gradient 1.4-2.4x faster, weight gradient 1.1-1.3x; 8^3, 128 -> 128,

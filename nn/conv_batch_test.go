@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"runtime"
 	"testing"
 
 	"github.com/urpc-go/urpc/tensor"
@@ -22,8 +23,10 @@ var batchCases = []convCase{
 
 // TestBatchedMatchesPerSample runs the three gathered products with tiles of whole
 // samples and with the per-sample tiles, in float64 (to 1e-12) and float32 (to 1e-5),
-// with bias.
+// with bias, on three workers so that the weight product's per-worker partials are
+// used whatever the machine.
 func TestBatchedMatchesPerSample(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3))
 	for i, c := range batchCases {
 		p := c.plan()
 		d64 := batchedAndPerSample[float64](p, uint64(700+i))

@@ -44,8 +44,11 @@ var freeList = struct {
 
 // Recycle hands the data of t over for reuse by later allocations of the same size.
 // The caller guarantees that t's data is dead: neither t nor any other tensor or
-// slice sharing its data is read or written afterwards. autograd's Tape.Release
-// recycles the gradients of intermediate values this way.
+// slice sharing its data is read or written afterwards. autograd's backward pass
+// recycles each intermediate gradient this way as soon as it has been used, and
+// Tape.BackwardRecycling the activations. Only whole buffers are taken (len ==
+// cap, at least minRecycleBytes); a view made with a full slice expression would pass
+// that check, so it must never be handed in.
 func Recycle[T Float](t *Tensor[T]) {
 	if t == nil || cap(t.Data) != len(t.Data) || len(t.Data) == 0 {
 		return

@@ -90,9 +90,18 @@ func run(argv []string) int {
 
 	threads, err := parsePositive("threads", *threadList)
 	patches, patchErr := parsePositive("patch", *patchList)
-	if err != nil || patchErr != nil || s.reps < 1 || s.warmup < 0 {
-		logger.Error("bad flags", "threads", *threadList, "patch", *patchList, "reps", s.reps,
-			"warmup", s.warmup, "hint", "-threads 1,2 -patch 32,48 -reps 5 -warmup 1")
+	for _, p := range patches {
+		if p%16 != 0 {
+			patchErr = fmt.Errorf("bench: -patch %d is not a multiple of 16", p)
+		}
+	}
+	if err == nil {
+		err = patchErr
+	}
+	if err != nil || s.reps < 1 || s.warmup < 0 {
+		logger.Error("bad flags", "err", err, "threads", *threadList, "patch", *patchList,
+			"reps", s.reps, "warmup", s.warmup,
+			"hint", "-threads 1,2 -patch 32,48 -reps 5 -warmup 1")
 		return 2
 	}
 	s.patch = patches[0]
