@@ -24,18 +24,10 @@ var benchShapes = []struct{ cin, cout, size int }{
 // machine shared with other jobs it measures the code rather than its share of cores.
 func BenchmarkConv3d(b *testing.B) {
 	for _, s := range benchShapes {
-		const n = 4
-		rng := tensor.NewRNG(1)
-		x := tensor.RandNormal[float32](rng, 0, 1, n, s.cin, s.size, s.size, s.size)
-		w := tensor.RandNormal[float32](rng, 0, 0.1, s.cout, s.cin, 3, 3, 3)
-		bias := tensor.RandNormal[float32](rng, 0, 0.1, s.cout)
-		g := tensor.RandNormal[float32](rng, 0, 1, n, s.cout, s.size, s.size, s.size)
+		x, w, bias, g, plan, flops := convBenchProblem(s.cin, s.cout, s.size)
 		one, pad := [3]int{1, 1, 1}, [3]int{1, 1, 1}
-		dims := [3]int{s.size, s.size, s.size}
-		plan := newConvPlan(n, s.cin, s.cout, dims, dims, [3]int{3, 3, 3}, one, pad)
 		gx, gw, gb := make([]float32, len(x.Data)), make([]float32, len(w.Data)),
 			make([]float32, s.cout)
-		flops := 2.0 * n * float64(s.cout*s.cin*27*s.size*s.size*s.size)
 
 		forward := func() {
 			tape := autograd.NewNoGradTape[float32]()
@@ -92,18 +84,9 @@ var deepShapes = []struct{ cin, cout, size int }{
 // weight gradient (weightProduct). Run it with -cpu 1 for one core.
 func BenchmarkConv3dDeep(b *testing.B) {
 	for _, s := range deepShapes {
-		const n = 4
-		rng := tensor.NewRNG(1)
-		x := tensor.RandNormal[float32](rng, 0, 1, n, s.cin, s.size, s.size, s.size)
-		w := tensor.RandNormal[float32](rng, 0, 0.1, s.cout, s.cin, 3, 3, 3)
-		bias := tensor.RandNormal[float32](rng, 0, 0.1, s.cout)
-		g := tensor.RandNormal[float32](rng, 0, 1, n, s.cout, s.size, s.size, s.size)
-		one, pad := [3]int{1, 1, 1}, [3]int{1, 1, 1}
-		dims := [3]int{s.size, s.size, s.size}
-		plan := newConvPlan(n, s.cin, s.cout, dims, dims, [3]int{3, 3, 3}, one, pad)
+		x, w, bias, g, plan, flops := convBenchProblem(s.cin, s.cout, s.size)
 		y, gx, gw := make([]float32, len(g.Data)), make([]float32, len(x.Data)),
 			make([]float32, len(w.Data))
-		flops := 2.0 * n * float64(s.cout*s.cin*27*s.size*s.size*s.size)
 
 		shape := fmt.Sprintf("shape=%dx%dx%d", s.cin, s.cout, s.size)
 		for _, pass := range []struct {
@@ -124,4 +107,20 @@ func BenchmarkConv3dDeep(b *testing.B) {
 			})
 		}
 	}
+}
+
+// convBenchProblem returns seeded operands of a 3x3x3 convolution with padding 1 at
+// batch 4, Cin -> Cout at size^3: x, weight, bias, an output gradient g, the plan, and
+// the forward's flops 2*N*Cout*Cin*27*V.
+func convBenchProblem(cin, cout, size int) (x, w, bias, g *tensor.Tensor[float32],
+	plan *convPlan, flops float64) {
+	const n = 4
+	rng := tensor.NewRNG(1)
+	x = tensor.RandNormal[float32](rng, 0, 1, n, cin, size, size, size)
+	w = tensor.RandNormal[float32](rng, 0, 0.1, cout, cin, 3, 3, 3)
+	bias = tensor.RandNormal[float32](rng, 0, 0.1, cout)
+	g = tensor.RandNormal[float32](rng, 0, 1, n, cout, size, size, size)
+	one, dims := [3]int{1, 1, 1}, [3]int{size, size, size}
+	plan = newConvPlan(n, cin, cout, dims, dims, [3]int{3, 3, 3}, one, one)
+	return x, w, bias, g, plan, 2.0 * n * float64(cout*cin*27*size*size*size)
 }
