@@ -6,7 +6,8 @@
 #	bench/perf.sh                       # patches 32,48,64, 5 timed steps
 #	PATCHES=32,48,64,96 REPS=7 bench/perf.sh
 #
-# 96^3 needs about 16 GB of memory per implementation and minutes per step.
+# 96^3 was not run: from 64^3 (2.5-4 GB and 6-9 s per step for Go) expect over 10 GB
+# and 20-30 s per step for each implementation.
 set -eu
 patches=${PATCHES:-32,48,64}
 reps=${REPS:-5}
