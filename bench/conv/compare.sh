@@ -9,7 +9,7 @@ out=$(mktemp -d)
 trap 'rm -r "$out"' EXIT
 go test -run '^$' -bench '^BenchmarkConv3d$/.*/pass=(forward|both)' -cpu 1,2 -benchtime 3x \
 	-count "$count" ./nn/ >"$out/go.txt"
-/usr/bin/python3 bench/conv/torch_conv.py >"$out/torch.txt"
+bench/conv/torch_conv.py >"$out/torch.txt"
 grep '^cpu:' "$out/go.txt" | head -1
 head -1 "$out/torch.txt"
 awk -f bench/stats.awk -f bench/conv/table.awk "$out/go.txt" "$out/torch.txt"
