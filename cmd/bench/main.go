@@ -110,6 +110,11 @@ func run(argv []string) int {
 			logger.Error("bad flags", "device", *device, "hint", "-device cpu, vulkan or vulkan:N")
 			return 2
 		}
+		if *cpuProfile != "" {
+			logger.Error("bad flags", "err", "-cpuprofile profiles the CPU step only",
+				"device", *device)
+			return 2
+		}
 	}
 	if *child {
 		s.threads = threads[0]
