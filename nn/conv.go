@@ -202,12 +202,6 @@ func addChannelSums[T tensor.Float](gb []T, g *tensor.Tensor[T]) {
 	}
 }
 
-// gradBuffer returns the data of v's gradient for a backward pass to add into in place
-// (allocated as zeros at first use); v must require a gradient.
-func gradBuffer[T tensor.Float](v *autograd.Value[T]) []T {
-	return v.GradBuffer().Data
-}
-
 // convInputs lists the inputs of a convolution node (bias only when present).
 func convInputs[T tensor.Float](x, weight, bias *autograd.Value[T]) []*autograd.Value[T] {
 	if bias == nil {

@@ -50,7 +50,7 @@ func scaleByFactor[T tensor.Float](op string, x *autograd.Value[T],
 	apply(out.Data, x.Data.Data)
 	return x.Tape().RecordOwned(op, out, []*autograd.Value[T]{x}, func(g *tensor.Tensor[T]) {
 		if x.RequiresGrad() {
-			apply(gradBuffer(x), g.Data)
+			apply(x.GradBuffer().Data, g.Data)
 		}
 	})
 }

@@ -179,14 +179,16 @@ func normalize[T tensor.Float](spec normSpec,
 	}
 	return x.Tape().RecordOwned(spec.op, out, inputs, func(gradOut *tensor.Tensor[T]) {
 		dy := gradOut.Data
-		var gate []T
 		if spec.relu {
-			gate = out.Data
+			gated := tensor.Zeros[T](len(dy))
+			defer tensor.Recycle(gated)
+			gateByOutput(gated.Data, dy, out.Data, g)
+			dy = gated.Data
 		}
-		sumDy, sumDyXhat := slabSums(x.Data.Data, dy, gate, g, spec.mean, spec.invStd)
+		sumDy, sumDyXhat := slabSums(x.Data.Data, dy, g, spec.mean, spec.invStd)
 		affineGrads(gamma, beta, g, sumDy, sumDyXhat)
 		if x.RequiresGrad() {
-			addNormInputGrad(gradBuffer(x), x.Data.Data, gamma, dy, gate, spec, sumDy,
+			addNormInputGrad(x.GradBuffer().Data, x.Data.Data, gamma, dy, spec, sumDy,
 				sumDyXhat)
 		}
 	})
@@ -203,41 +205,36 @@ func relu[T tensor.Float](x []T) {
 	}
 }
 
-// gatedSlab returns the slab (s, c) of dy, gated by the fused ReLU: where the output
-// gate is not positive the gradient is 0 (ReLU's derivative is 0 at the kink, as in
-// PyTorch). With a nil gate (no ReLU) it is the slab of dy itself; otherwise it is
-// written into buf (by asm.ReluBackward for float32).
-func gatedSlab[T tensor.Float](buf, dy, gate []T, g normGroups, s, c int) []T {
-	grad := slab(dy, g, s, c)
-	if gate == nil {
-		return grad
-	}
-	out := slab(gate, g, s, c)
-	buf = buf[:len(grad)]
-	if buf32, ok := any(buf).([]float32); ok {
-		asm.ReluBackward(buf32, any(grad).([]float32), any(out).([]float32))
-		return buf
-	}
-	for i, d := range grad {
-		if out[i] <= 0 {
-			d = 0
+// gateByOutput writes into dst the gradient dy gated by the fused ReLU, slab by slab
+// on the cores: where the output is not positive the gradient is 0 (ReLU's derivative
+// is 0 at the kink, as in PyTorch); asm.ReluBackward for float32.
+func gateByOutput[T tensor.Float](dst, dy, out []T, g normGroups) {
+	g.forSlabs(func(_, s, c int) {
+		d, grad, o := slab(dst, g, s, c), slab(dy, g, s, c), slab(out, g, s, c)
+		if d32, ok := any(d).([]float32); ok {
+			asm.ReluBackward(d32, any(grad).([]float32), any(o).([]float32))
+			return
 		}
-		buf[i] = d
-	}
-	return buf
+		for i, v := range grad {
+			if o[i] <= 0 {
+				v = 0
+			}
+			d[i] = v
+		}
+	})
 }
 
 // slabSums returns, for each slab (n, c), sum_v dy and sum_v dy * xhat, where
-// xhat = (x - mean) * invStd is the normalised input and dy is gated by the fused ReLU.
-func slabSums[T tensor.Float](x, dy, gate []T, g normGroups,
+// xhat = (x - mean) * invStd is the normalised input and dy the gradient of the output
+// (already gated by a fused ReLU).
+func slabSums[T tensor.Float](x, dy []T, g normGroups,
 	mean, invStd []float64) (sumDy, sumDyXhat []float64) {
 	sumDy = make([]float64, g.n*g.c)
 	sumDyXhat = make([]float64, g.n*g.c)
-	bufs := workerScratch[T](g.n*g.c, g.voxels, g.voxels)
-	g.forSlabs(func(w, s, c int) {
+	g.forSlabs(func(_, s, c int) {
 		k := g.group(s, c)
 		mu, sd, sdx := mean[k], 0.0, 0.0
-		grad := gatedSlab(bufs[w], dy, gate, g, s, c)
+		grad := slab(dy, g, s, c)
 		for i, v := range slab(x, g, s, c) {
 			sd += float64(grad[i])
 			sdx += float64(grad[i]) * (float64(v) - mu)
@@ -268,18 +265,18 @@ func affineGrads[T tensor.Float](gamma, beta *autograd.Value[T], g normGroups,
 	}
 }
 
-// addNormInputGrad adds dx to dst, dy gated by the fused ReLU. With constant
+// addNormInputGrad adds dx to dst, dy being the output gradient already gated by a
+// fused ReLU. With constant
 // statistics dx = gamma * invStd * dy.
 // With batch statistics (m elements per group, sums over the group):
 // dx = gamma * invStd * (dy - sum(dy)/m - xhat * sum(dy * xhat)/m).
-func addNormInputGrad[T tensor.Float](dst, x []T, gamma *autograd.Value[T], dy, gate []T,
+func addNormInputGrad[T tensor.Float](dst, x []T, gamma *autograd.Value[T], dy []T,
 	spec normSpec, sumDy, sumDyXhat []float64) {
 	g := spec.groups
 	groupDy, groupDyXhat := g.groupSums(sumDy), g.groupSums(sumDyXhat)
 
 	count := float64(g.count())
-	bufs := workerScratch[T](g.n*g.c, g.voxels, g.voxels)
-	g.forSlabs(func(w, s, c int) {
+	g.forSlabs(func(_, s, c int) {
 		k := g.group(s, c)
 		scale, _ := affineAt(gamma, nil, c)
 		factor, mu, inv := scale*spec.invStd[k], spec.mean[k], spec.invStd[k]
@@ -287,7 +284,7 @@ func addNormInputGrad[T tensor.Float](dst, x []T, gamma *autograd.Value[T], dy, 
 		if !spec.batchStats {
 			shiftDy, slopeXhat = 0, 0
 		}
-		grad, dyc := slab(dst, g, s, c), gatedSlab(bufs[w], dy, gate, g, s, c)
+		grad, dyc := slab(dst, g, s, c), slab(dy, g, s, c)
 		for i, v := range slab(x, g, s, c) {
 			xhat := (float64(v) - mu) * inv
 			grad[i] += T(factor * (float64(dyc[i]) - shiftDy - xhat*slopeXhat))

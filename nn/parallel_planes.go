@@ -1,7 +1,5 @@
 package nn
 
-import "github.com/urpc-go/urpc/tensor"
-
 // planeParallelMin is the number of elements under which a pass over the (n, c) planes
 // of a tensor runs on the calling goroutine: below it, starting goroutines costs about
 // as much as the pass itself (the U-Net's bottleneck planes hold 2^3 voxels).
@@ -23,14 +21,4 @@ func planeWorkers(planes, voxels int) int {
 // reductions across planes are left to the caller, in plane order.
 func forPlanes(planes, voxels int, body func(worker, plane int)) {
 	parallelItems(planeWorkers(planes, voxels), planes, body)
-}
-
-// workerScratch returns one buffer of size elements for each worker of a pass over
-// planes planes of voxels elements (planeWorkers).
-func workerScratch[T tensor.Float](planes, voxels, size int) [][]T {
-	bufs := make([][]T, planeWorkers(planes, voxels))
-	for w := range bufs {
-		bufs[w] = make([]T, size)
-	}
-	return bufs
 }
