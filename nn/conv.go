@@ -28,7 +28,8 @@ import (
 //     of Hp*Wp*Cin) and an output tile of the slab's positions times Cout;
 //   - otherwise columns gathered per tile: at most Cin*k*(max(256, 2^17/(Cin*k)) + Wo)
 //     elements per worker. A 1x1x1 kernel with stride 1 and no padding reads x in
-//     place. Samples of at most max(1024, 2^17/(Cin*k))/2 output voxels are put
+//     place. Samples of at most max(1024, 2^17/(Cs*k))/2 output voxels (Cs the
+//     channels of the gathered side: Cin forward, Cout for the input gradient) are put
 //     several to a tile and gathered a block of channels at a time (conv_batch.go
 //     states that scratch).
 func Conv3d[T tensor.Float](x, weight, bias *autograd.Value[T],

@@ -318,7 +318,7 @@ func addChannelsLast[T tensor.Float](rows [][]T, src, bias []T) {
 // [taps, cx, cy] with out[t, c, o] = w[o, c, t] for the forward, and for the adjoint
 // [taps, cy, cx] with out[t, o, c] = w[o, c, taps-1-t] (the kernel rotated by 180
 // degrees along every axis, as the adjoint of a stride-1 correlation needs). The
-// result comes from tensor's free list; the caller may recycle it.
+// result comes from tensor's free list; the caller recycles it after use.
 func tapKernels[T tensor.Float](w []T, cy, cx, taps int, adjoint bool) *tensor.Tensor[T] {
 	kernels := tensor.Zeros[T](len(w))
 	out := kernels.Data

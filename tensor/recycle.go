@@ -19,6 +19,7 @@ import (
 // TODO(memory): buffers that backward closures keep (masks, saved statistics) go back
 // to the garbage collector, and nn's worker scratch sits in a sync.Pool, which each
 // collection empties.
+
 const (
 	// minRecycleBytes is the smallest buffer worth keeping; the runtime serves
 	// smaller ones from its own size classes without page faults.
