@@ -48,17 +48,7 @@ func BenchmarkConv3d(b *testing.B) {
 			{"backward", 2 * flops, backward},
 			{"both", 3 * flops, func() { forward(); backward() }},
 		} {
-			b.Run(shape+"/pass="+pass.name, func(b *testing.B) {
-				defer asm.SetThreads(asm.Threads())
-				asm.SetThreads(runtime.GOMAXPROCS(0))
-				cpu0 := processCPUSeconds()
-				for b.Loop() {
-					pass.run()
-				}
-				total := pass.flops * float64(b.N) / 1e9
-				b.ReportMetric(total/b.Elapsed().Seconds(), "GFLOP/s")
-				b.ReportMetric(total/(processCPUSeconds()-cpu0), "GFLOP/cpu-s")
-			})
+			benchPass(b, shape+"/pass="+pass.name, pass.flops, pass.run)
 		}
 	}
 }
@@ -97,14 +87,7 @@ func BenchmarkConv3dDeep(b *testing.B) {
 			{"data", func() { convBackwardData(plan, gx, g.Data, w.Data, nil) }},
 			{"weight", func() { convBackwardWeight(plan, gw, x.Data, g.Data) }},
 		} {
-			b.Run(shape+"/pass="+pass.name, func(b *testing.B) {
-				defer asm.SetThreads(asm.Threads())
-				asm.SetThreads(runtime.GOMAXPROCS(0))
-				for b.Loop() {
-					pass.run()
-				}
-				b.ReportMetric(flops*float64(b.N)/1e9/b.Elapsed().Seconds(), "GFLOP/s")
-			})
+			benchPass(b, shape+"/pass="+pass.name, flops, pass.run)
 		}
 	}
 }
@@ -123,4 +106,20 @@ func convBenchProblem(cin, cout, size int) (x, w, bias, g *tensor.Tensor[float32
 	one, dims := [3]int{1, 1, 1}, [3]int{size, size, size}
 	plan = newConvPlan(n, cin, cout, dims, dims, [3]int{3, 3, 3}, one, one)
 	return x, w, bias, g, plan, 2.0 * n * float64(cout*cin*27*size*size*size)
+}
+
+// benchPass runs one timed pass of flops floating-point operations as sub-benchmark
+// name, with sgemm on GOMAXPROCS threads, and reports GFLOP/s and GFLOP/cpu-s.
+func benchPass(b *testing.B, name string, flops float64, run func()) {
+	b.Run(name, func(b *testing.B) {
+		defer asm.SetThreads(asm.Threads())
+		asm.SetThreads(runtime.GOMAXPROCS(0))
+		cpu0 := processCPUSeconds()
+		for b.Loop() {
+			run()
+		}
+		total := flops * float64(b.N) / 1e9
+		b.ReportMetric(total/b.Elapsed().Seconds(), "GFLOP/s")
+		b.ReportMetric(total/(processCPUSeconds()-cpu0), "GFLOP/cpu-s")
+	})
 }
