@@ -71,7 +71,7 @@ var conv16Shapes = []struct {
 
 // BenchmarkGEMMConv16 reports GFLOP/s and GFLOP per CPU-second of the
 // conv16Shapes products, single-threaded, on every path; A is read in place
-// when its columns fit the micro-kernel's direct limit.
+// when C's width fits the direct limit (directPanels panels of B).
 func BenchmarkGEMMConv16(b *testing.B) {
 	r := rand.New(rand.NewPCG(5, 5))
 	for _, s := range conv16Shapes {
