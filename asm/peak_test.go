@@ -6,25 +6,22 @@ import (
 	"testing"
 )
 
-// peakKernels are the FMA peak loops of this build with their vector width
-// in floats; the generic loop is tested but not benchmarked (it measures the
-// compiler, not the core).
-func peakKernels() []struct {
+// peakKernel is one FMA peak loop and its vector width in floats.
+type peakKernel struct {
 	name  string
 	lanes int
 	run   func(int) float32
-} {
-	type kernel = struct {
-		name  string
-		lanes int
-		run   func(int) float32
-	}
-	var ks []kernel
+}
+
+// peakKernels are the FMA peak loops of this build; the generic loop is tested but
+// not benchmarked (it measures the compiler, not the core).
+func peakKernels() []peakKernel {
+	var ks []peakKernel
 	if haveAsm && useAVX2Default {
-		ks = append(ks, kernel{"avx2", 8, fmaPeakAVX2})
+		ks = append(ks, peakKernel{"avx2", 8, fmaPeakAVX2})
 	}
 	if haveAsm && useAVX512Default {
-		ks = append(ks, kernel{"avx512", 16, fmaPeakAVX512})
+		ks = append(ks, peakKernel{"avx512", 16, fmaPeakAVX512})
 	}
 	return ks
 }
