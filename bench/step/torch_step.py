@@ -8,13 +8,9 @@ step in ms (after warm-up steps), the peak RSS of this process in KiB, and the s
 """
 import argparse
 import json
+import os
 import resource
 import time
-
-import torch
-import torch.nn.functional as F
-
-from ppnet_torch import PPNet
 
 
 def main():
@@ -30,6 +26,14 @@ def main():
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--warmup", type=int, default=1)
     a = ap.parse_args()
+
+    # Set before torch loads: a pthread OpenBLAS (Debian's libblas) sizes its pool
+    # from these and ignores torch.set_num_threads.
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = str(a.threads)
+    import torch
+    import torch.nn.functional as F
+    from ppnet_torch import PPNet
 
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strconv"
 	"syscall"
 )
 
@@ -29,7 +30,7 @@ func compare(s setting, threads []int, device, python, script string, noTorch bo
 	for _, n := range threads {
 		s.threads = n
 		logger.Info("running", "impl", "go", "threads", n)
-		goRes, err := runChild(self, append([]string{"-child", "-device", device},
+		goRes, err := runChild(n, self, append([]string{"-child", "-device", device},
 			s.args("-")...))
 		if err != nil {
 			logger.Error("go step", "threads", n, "err", err)
@@ -41,7 +42,7 @@ func compare(s setting, threads []int, device, python, script string, noTorch bo
 		}
 
 		logger.Info("running", "impl", "pytorch", "threads", n)
-		torchRes, err := runChild(python, append([]string{script}, s.args("--")...))
+		torchRes, err := runChild(n, python, append([]string{script}, s.args("--")...))
 		if err != nil {
 			logger.Error("pytorch step", "threads", n, "err", err,
 				"hint", "-python must have torch; -torch-script is relative to the repo root")
@@ -57,9 +58,13 @@ func compare(s setting, threads []int, device, python, script string, noTorch bo
 }
 
 // runChild runs a command whose standard output is one stepResult in JSON, and takes
-// the peak RSS from the child's resource usage as the kernel reports it.
-func runChild(name string, args []string) (stepResult, error) {
+// the peak RSS from the child's resource usage as the kernel reports it. The
+// child's environment caps OpenMP, OpenBLAS and MKL at the given thread count:
+// torch.set_num_threads does not reach a pthread OpenBLAS (Debian's default
+// libblas), which would otherwise use every core in a "1 thread" run.
+func runChild(threads int, name string, args []string) (stepResult, error) {
 	cmd := exec.Command(name, args...)
+	cmd.Env = append(os.Environ(), threadEnv(threads)...)
 	var stdout bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, os.Stderr
 	if err := cmd.Run(); err != nil {
@@ -96,4 +101,11 @@ func median(xs []float64) float64 {
 		return s[len(s)/2]
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// threadEnv returns the environment variables that cap the thread pools of
+// OpenMP and the BLAS libraries PyTorch may load at n threads.
+func threadEnv(n int) []string {
+	v := strconv.Itoa(n)
+	return []string{"OMP_NUM_THREADS=" + v, "OPENBLAS_NUM_THREADS=" + v, "MKL_NUM_THREADS=" + v}
 }
