@@ -96,18 +96,28 @@ func (g *gemm) packBPanel(d []float32, pc, kb, c0, cols int) {
 // tiles go through a local tile so that the kernel never writes outside C.
 // With lazyB each group of panels of B is packed just before its first use,
 // into the same place, so that the packed panels stay in L2.
+//
+// When both operands are packed up front, the loop over panels of A is the
+// outer one: one mr x kb panel of A stays in L1 while the packed panels of B
+// stream from L2. The other order keeps a kb x nr panel of B in L1 instead,
+// which at nr = 32 is all of a 32 KiB L1; measured on 1024^3 and 4096^3
+// (AMD Zen 4, 1 thread), the A-outer order was 2-8% faster.
 func (g *gemm) macro(w *workspace, ic, mb, jc, nb, pc, kb int, directA, directB, lazyB bool) {
+	if !directA && !directB && !lazyB {
+		for ir := 0; ir < mb; ir += g.mr {
+			for jr := 0; jr < nb; jr += g.nr {
+				g.tile(w.a[ir*kb:], 1, g.mr, w.b[jr*kb:], g.nr, ic+ir, min(g.mr, mb-ir),
+					jc+jr, min(g.nr, nb-jr), kb)
+			}
+		}
+		return
+	}
+
 	// TODO(perf): with thin A (32 x 864 x 13824) the loads of a lazily packed
 	// group are not overlapped with the FMAs, so reading B from memory bounds
 	// the call; prefetching the next group from the micro-kernel gained nothing.
 	mr, nr, group := g.mr, g.nr, groupPanels*g.nr
-	var edge [maxMR * maxNR]float32
 	for jr := 0; jr < nb; jr += nr {
-		cols := min(nr, nb-jr)
-		width := nr // columns the kernel runs
-		if cols <= nr/2 && g.hasHalf() {
-			width = nr / 2
-		}
 		bp, bStep := w.b[jr*kb:], nr
 		switch {
 		case directB:
@@ -128,21 +138,37 @@ func (g *gemm) macro(w *workspace, ic, mb, jc, nb, pc, kb int, directA, directB,
 					ap, aRow, aStep = g.a[(ic+ir)*g.lda+pc:], g.lda, 1
 				}
 			}
-			co := (ic+ir)*g.ldc + jc + jr
-			kr := (rows + g.rowStep - 1) / g.rowStep * g.rowStep // rows the kernel runs
-			if rows == kr && cols == width {
-				g.kernel(kb, ap, aRow, aStep, bp, bStep, g.c[co:], g.ldc, kr, width)
-				continue
-			}
-			t := edge[:kr*width]
-			clear(t)
-			g.kernel(kb, ap, aRow, aStep, bp, bStep, t, width, kr, width)
-			for i := 0; i < rows; i++ {
-				cr := g.c[co+i*g.ldc : co+i*g.ldc+cols]
-				for j := range cr {
-					cr[j] += t[i*width+j]
-				}
-			}
+			g.tile(ap, aRow, aStep, bp, bStep, ic+ir, rows, jc+jr, min(nr, nb-jr), kb)
+		}
+	}
+}
+
+// tile adds alpha times the kb-deep product of the panel of A at ap (aRow,
+// aStep as for the kernels) and the panel of B at bp (bStep) to the rows x
+// cols tile of C at (i, j), rows <= mr and cols <= nr. A tile the kernel
+// cannot cover exactly (rows not a multiple of rowStep, or cols not nr or,
+// for kernels with a half-width sibling, nr/2) is computed into a zeroed
+// local tile and added to C from there.
+func (g *gemm) tile(ap []float32, aRow, aStep int, bp []float32, bStep int,
+	i, rows, j, cols, kb int) {
+	width := g.nr // columns the kernel runs
+	if cols <= g.nr/2 && g.hasHalf() {
+		width = g.nr / 2
+	}
+	kr := (rows + g.rowStep - 1) / g.rowStep * g.rowStep // rows the kernel runs
+	co := i*g.ldc + j
+	if rows == kr && cols == width {
+		g.kernel(kb, ap, aRow, aStep, bp, bStep, g.c[co:], g.ldc, kr, width)
+		return
+	}
+
+	var edge [maxMR * maxNR]float32
+	t := edge[:kr*width]
+	g.kernel(kb, ap, aRow, aStep, bp, bStep, t, width, kr, width)
+	for r := 0; r < rows; r++ {
+		cr := g.c[co+r*g.ldc : co+r*g.ldc+cols]
+		for c := range cr {
+			cr[c] += t[r*width+c]
 		}
 	}
 }

@@ -174,6 +174,30 @@ func TestSgemmDirect(t *testing.T) {
 	}
 }
 
+// TestSgemmBlocks covers products that span several cache blocks in every
+// direction with both operands packed up front (more rows per worker than
+// mc, more columns than directPanels panels): the loop order that keeps a
+// panel of A in L1. The shapes follow the path's tiling, with edge tiles of
+// full and half panel width, for all transposition cases.
+func TestSgemmBlocks(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, p := range paths() {
+		setPath(t, p)
+		tl := tilings[pathKernels[p].kern]
+		for _, th := range []int{1, 2} {
+			setThreads(t, th)
+			m, k := th*tl.mc+tl.mr+1, tl.kc+7
+			for _, n := range []int{(directPanels+2)*tl.nr + tl.nr/2 - 3,
+				(directPanels+1)*tl.nr + tl.nr - 5} {
+				for tr := range 4 {
+					checkGemm(t, r, gemmCase{tA: tr&1 != 0, tB: tr&2 != 0, m: m, k: k,
+						n: n, alpha: 0.5, beta: 1, pad: 1, samples: 3000})
+				}
+			}
+		}
+	}
+}
+
 // TestSgemmConv checks the convolution shapes M x K x N = 32 x 864 x 13824
 // and 13824 x 864 x 32 on a sample of output entries; -short checks only the
 // untransposed case.
