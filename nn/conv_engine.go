@@ -222,15 +222,14 @@ func gatherPerSample[T tensor.Float](dst, src, a, bias []T, dstC int, g gatherSp
 		n, r0, r1 := tl.item(i)
 		cols, ld := columns(&bufs[w].col, src[n*srcSize:(n+1)*srcSize], &g, r0, r1)
 		c, pt := dst[n*dstSize+r0*width:], (r1-r0)*width
-		rows := channelRows(c, g.colVolume(), dstC, pt)
 		if !channelsLast(dstC) {
-			addBias(rows, bias)
+			addBias(channelRows(c, g.colVolume(), dstC, pt), bias)
 			gemm(false, false, dstC, pt, g.k, a, g.k, cols, ld, 1, c, g.colVolume())
 			return
 		}
 		tile := grow(&bufs[w].tile, pt*dstC)
 		gemm(true, true, pt, dstC, g.k, cols, ld, a, g.k, 0, tile, dstC)
-		addChannelsLast(rows, tile, bias)
+		addChannelsLast(c, g.colVolume(), tile, bias, dstC, pt)
 	})
 
 	putScratch(bufs)
@@ -285,13 +284,13 @@ func weightPerSample[T tensor.Float](gw, x, y []T, yC int, g gatherSpec, tl tili
 		cols, ld := columns(&bufs[w].col, x[n*xSize:(n+1)*xSize], &g, r0, r1)
 		pt := (r1 - r0) * width
 		yT := grow(&bufs[w].tile, pt*yC)
-		transposeRow(yT, channelRows(y[n*ySize+r0*width:], g.colVolume(), yC, pt))
+		toChannelsLast(yT, y[n*ySize+r0*width:], g.colVolume(), yC, pt)
 		gemm(false, false, g.k, yC, pt, cols, ld, yT, yC, 1, bufs[w].part, yC)
 	})
 
 	for _, b := range bufs {
 		if b != nil {
-			addChannelsLast(channelRows(gw, g.k, yC, g.k), b.part, nil)
+			addChannelsLast(gw, g.k, b.part, nil, yC, g.k)
 		}
 	}
 	putScratch(bufs)

@@ -1,6 +1,9 @@
 package nn
 
-import "github.com/urpc-go/urpc/tensor"
+import (
+	"github.com/urpc-go/urpc/asm"
+	"github.com/urpc-go/urpc/tensor"
+)
 
 // The shifted-window form of a stride-1 convolution needs no column matrix. The source
 // is zero-padded into a channels-last slab [nz, Hp, Wp, C]; output (z, y, x) is given
@@ -119,7 +122,6 @@ func padSlab[T tensor.Float](s *shiftPlan, buf *convScratch[T], src []T,
 	c := s.srcC
 	rowLen := s.wp * c
 	slab := grow(&buf.col, nz*s.hp*rowLen)
-	channelRows := make([][]T, c)
 	d, h, w := s.src[0], s.src[1], s.src[2]
 	for dz := range nz {
 		plane := slab[dz*s.hp*rowLen : (dz+1)*s.hp*rowLen]
@@ -131,12 +133,9 @@ func padSlab[T tensor.Float](s *shiftPlan, buf *convScratch[T], src []T,
 		clear(plane[:s.pad[1]*rowLen])
 		clear(plane[(h+s.pad[1])*rowLen:])
 		for y := range h {
-			for ch := range channelRows {
-				channelRows[ch] = src[((ch*d+z)*h+y)*w : ((ch*d+z)*h+y+1)*w]
-			}
 			row := plane[(y+s.pad[1])*rowLen : (y+s.pad[1]+1)*rowLen]
 			clear(row[:s.pad[2]*c])
-			transposeRow(row[s.pad[2]*c:], channelRows)
+			toChannelsLast(row[s.pad[2]*c:], src[(z*h+y)*w:], d*h*w, c, w)
 			clear(row[(s.pad[2]+w)*c:])
 		}
 	}
@@ -144,30 +143,16 @@ func padSlab[T tensor.Float](s *shiftPlan, buf *convScratch[T], src []T,
 	return slab, m
 }
 
-// transposeRow writes rows[ch][x] to dst[x*len(rows) + ch] (channels-last).
-func transposeRow[T tensor.Float](dst []T, rows [][]T) {
-	c, ch := len(rows), 0
-	for ; ch+8 <= c; ch += 8 {
-		r0 := rows[ch]
-		r1, r2, r3 := rows[ch+1][:len(r0)], rows[ch+2][:len(r0)], rows[ch+3][:len(r0)]
-		r4, r5, r6, r7 := rows[ch+4][:len(r0)], rows[ch+5][:len(r0)], rows[ch+6][:len(r0)],
-			rows[ch+7][:len(r0)]
-		for x := range r0 {
-			out := dst[x*c+ch : x*c+ch+8]
-			out[0], out[1], out[2], out[3] = r0[x], r1[x], r2[x], r3[x]
-			out[4], out[5], out[6], out[7] = r4[x], r5[x], r6[x], r7[x]
-		}
+// toChannelsLast writes c rows of n elements, row ch at src[ch*ld:], into dst
+// channels-last: dst[x*c+ch] = src[ch*ld+x]. float32 runs asm.ToChannelsLast (8x8
+// register transposes); float64 the loop.
+func toChannelsLast[T tensor.Float](dst, src []T, ld, c, n int) {
+	if d, ok := any(dst).([]float32); ok {
+		asm.ToChannelsLast(d, any(src).([]float32), ld, c, n)
+		return
 	}
-	for ; ch+4 <= c; ch += 4 {
-		r0 := rows[ch]
-		r1, r2, r3 := rows[ch+1][:len(r0)], rows[ch+2][:len(r0)], rows[ch+3][:len(r0)]
-		for x := range r0 {
-			out := dst[x*c+ch : x*c+ch+4]
-			out[0], out[1], out[2], out[3] = r0[x], r1[x], r2[x], r3[x]
-		}
-	}
-	for ; ch < c; ch++ {
-		for x, v := range rows[ch] {
+	for ch := range c {
+		for x, v := range src[ch*ld : ch*ld+n] {
 			dst[x*c+ch] = v
 		}
 	}
@@ -255,17 +240,11 @@ func shiftWeight[T tensor.Float](gwTaps, x, y []T, s *shiftPlan, batch int) {
 func addFromPadded[T tensor.Float](dst, tile, bias []T, s *shiftPlan, z0, z1 int) {
 	ho, wo := s.out[1], s.out[2]
 	volume := s.out[0] * ho * wo
-	rows := make([][]T, s.dstC)
-	if bias == nil {
-		bias = make([]T, s.dstC) // once here, not in every addChannelsLast call
-	}
 	for dz := range z1 - z0 {
 		for y := range ho {
 			base := ((z0+dz)*ho + y) * wo
-			for o := range rows {
-				rows[o] = dst[o*volume+base : o*volume+base+wo]
-			}
-			addChannelsLast(rows, tile[(dz*s.hp+y)*s.wp*s.dstC:], bias)
+			addChannelsLast(dst[base:], volume, tile[(dz*s.hp+y)*s.wp*s.dstC:], bias, s.dstC,
+				wo)
 		}
 	}
 }
@@ -276,40 +255,31 @@ func scatterToPadded[T tensor.Float](tile, y []T, s *shiftPlan, z0, z1 int) {
 	clear(tile)
 	ho, wo := s.out[1], s.out[2]
 	volume := s.out[0] * ho * wo
-	rows := make([][]T, s.dstC)
 	for dz := range z1 - z0 {
 		for yy := range ho {
 			base := ((z0+dz)*ho + yy) * wo
-			for o := range rows {
-				rows[o] = y[o*volume+base : o*volume+base+wo]
-			}
-			transposeRow(tile[(dz*s.hp+yy)*s.wp*s.dstC:], rows)
+			toChannelsLast(tile[(dz*s.hp+yy)*s.wp*s.dstC:], y[base:], volume, s.dstC, wo)
 		}
 	}
 }
 
-// addChannelsLast adds src[x*len(rows) + ch] + bias[ch] to rows[ch][x] (the adjoint of
-// transposeRow, plus a bias unless it is nil), four channels at a time.
-func addChannelsLast[T tensor.Float](rows [][]T, src, bias []T) {
-	c, ch := len(rows), 0
-	if bias == nil {
-		bias = make([]T, c)
+// addChannelsLast adds the channels-last src [n, c] plus bias[ch] (none when nil) to
+// c rows of n elements, row ch at dst[ch*ld:]: dst[ch*ld+x] += src[x*c+ch] + bias[ch],
+// the adjoint of toChannelsLast plus a bias. float32 runs asm.AddFromChannelsLast.
+func addChannelsLast[T tensor.Float](dst []T, ld int, src, bias []T, c, n int) {
+	if d, ok := any(dst).([]float32); ok {
+		b, _ := any(bias).([]float32)
+		asm.AddFromChannelsLast(d, ld, any(src).([]float32), b, c, n)
+		return
 	}
-	for ; ch+4 <= c; ch += 4 {
-		r0 := rows[ch]
-		r1, r2, r3 := rows[ch+1][:len(r0)], rows[ch+2][:len(r0)], rows[ch+3][:len(r0)]
-		b := bias[ch : ch+4]
-		for x := range r0 {
-			in := src[x*c+ch : x*c+ch+4]
-			r0[x] += in[0] + b[0]
-			r1[x] += in[1] + b[1]
-			r2[x] += in[2] + b[2]
-			r3[x] += in[3] + b[3]
+	for ch := range c {
+		var b T
+		if bias != nil {
+			b = bias[ch]
 		}
-	}
-	for ; ch < c; ch++ {
-		for x := range rows[ch] {
-			rows[ch][x] += src[x*c+ch] + bias[ch]
+		row := dst[ch*ld : ch*ld+n]
+		for x := range row {
+			row[x] += src[x*c+ch] + b
 		}
 	}
 }

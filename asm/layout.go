@@ -1,0 +1,123 @@
+package asm
+
+// Conversions between c rows of n floats (row ch at a stride ld, as the channel
+// planes of an [N, C, D, H, W] tensor) and the channels-last layout [n, c] that
+// the convolution products use. Both run 8 rows at a time through an 8x8
+// register transpose where AVX2 is available.
+
+// zeroBias stands in for a nil bias in AddFromChannelsLast's 8-row kernel.
+var zeroBias [8]float32
+
+// ToChannelsLast writes c rows of n floats, row ch at src[ch*ld:], into dst
+// channels-last:
+//
+//	for ch < c, x < n: dst[x*c+ch] = src[ch*ld+x]
+//
+// It panics if ld < n (with c > 1) or a slice is too short; dst must not
+// overlap src.
+func ToChannelsLast(dst, src []float32, ld, c, n int) {
+	checkRows("ToChannelsLast", src, ld, c, n)
+	if len(dst) < c*n {
+		panic("asm: ToChannelsLast dst too short")
+	}
+	n8, ch := 0, 0
+	if useAVX2 {
+		n8 = n &^ 7
+		for ; ch+8 <= c && n8 > 0; ch += 8 {
+			toChannelsLast8AVX2(dst[ch:], c, src[ch*ld:], ld, n8)
+		}
+	}
+	for r := range c {
+		x0 := 0
+		if r < ch {
+			x0 = n8 // the 8-row kernel wrote the first n8 columns of this row
+		}
+		for x := x0; x < n; x++ {
+			dst[x*c+r] = src[r*ld+x]
+		}
+	}
+}
+
+// AddFromChannelsLast adds the channels-last src [n, c] and a bias per row to c
+// rows of n floats, row ch at dst[ch*ld:] (the adjoint of ToChannelsLast, plus
+// the bias; nil means none):
+//
+//	for ch < c, x < n: dst[ch*ld+x] += src[x*c+ch] + bias[ch]
+//
+// It panics if ld < n (with c > 1), a slice is too short, or bias is neither nil
+// nor at least c long; dst must not overlap src.
+func AddFromChannelsLast(dst []float32, ld int, src, bias []float32, c, n int) {
+	checkRows("AddFromChannelsLast", dst, ld, c, n)
+	if len(src) < c*n {
+		panic("asm: AddFromChannelsLast src too short")
+	}
+	if bias != nil && len(bias) < c {
+		panic("asm: AddFromChannelsLast bias too short")
+	}
+	n8, ch := 0, 0
+	if useAVX2 {
+		n8 = n &^ 7
+		for ; ch+8 <= c && n8 > 0; ch += 8 {
+			b := zeroBias[:]
+			if bias != nil {
+				b = bias[ch : ch+8]
+			}
+			addFromChannelsLast8AVX2(dst[ch*ld:], ld, src[ch:], c, b, n8)
+		}
+	}
+	for r := range c {
+		var b float32
+		if bias != nil {
+			b = bias[r]
+		}
+		x0 := 0
+		if r < ch {
+			x0 = n8
+		}
+		for x := x0; x < n; x++ {
+			dst[r*ld+x] += src[x*c+r] + b
+		}
+	}
+}
+
+// checkRows panics unless rows holds c rows of n floats at stride ld.
+func checkRows(name string, rows []float32, ld, c, n int) {
+	if c < 0 || n < 0 {
+		panic("asm: " + name + " negative size")
+	}
+	if c > 1 && ld < n {
+		panic("asm: " + name + " row stride below the row length")
+	}
+	if c > 0 && n > 0 && len(rows) < (c-1)*ld+n {
+		panic("asm: " + name + " rows too short")
+	}
+}
+
+// toChannelsLast8Generic is the loop of the 8-row kernel toChannelsLast8AVX2:
+//
+//	for r < 8, x < n8: dst[x*c+r] = src[r*ld+x]
+//
+// n8 is a multiple of 8.
+func toChannelsLast8Generic(dst []float32, c int, src []float32, ld, n8 int) {
+	for r := range 8 {
+		for x, v := range src[r*ld : r*ld+n8] {
+			dst[x*c+r] = v
+		}
+	}
+}
+
+// addFromChannelsLast8Generic is the loop of the 8-row kernel
+// addFromChannelsLast8AVX2:
+//
+//	for r < 8, x < n8: dst[r*ld+x] += src[x*c+r] + bias[r]
+//
+// n8 is a multiple of 8.
+func addFromChannelsLast8Generic(dst []float32, ld int, src []float32, c int,
+	bias []float32, n8 int) {
+	for r := range 8 {
+		row := dst[r*ld : r*ld+n8]
+		for x := range row {
+			row[x] += src[x*c+r] + bias[r]
+		}
+	}
+}
