@@ -32,13 +32,17 @@
 //	Max(x) float32                  largest x[i] (-Inf for an empty x)
 //	Exp(dst, x)                     dst[i] = e**x[i], within 2 ulp
 //	SGDMomentum(theta, grad, buf, lr, momentum, weightDecay, first)
+//	ToChannelsLast(dst, src, ld, c, n)
+//	                                dst[x*c+ch] = src[ch*ld+x] (ch < c, x < n)
+//	AddFromChannelsLast(dst, ld, src, bias, c, n)
+//	                                dst[ch*ld+x] += src[x*c+ch] + bias[ch]
 //
 // Slices passed together must have equal lengths. An output may be the same
 // slice as an input (in place), but must not partially overlap it. Misuse
 // panics with a constant message starting with "asm: ".
 //
 // Elementwise kernels (Axpy, Scale, Add, Mul, the ReLUs, Exp, SGDMomentum,
-// Max) give bit-identical results on both paths: the assembly rounds after
+// Max) and the channels-last conversions give bit-identical results on both paths: the assembly rounds after
 // every multiply and add exactly like the Go loop. Dot, Sum and Sgemm add in a
 // different order on each path (and fuse multiply-adds in assembly), so they
 // agree only to rounding.
