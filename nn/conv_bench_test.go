@@ -18,8 +18,9 @@ var benchShapes = []struct{ cin, cout, size int }{
 }
 
 // BenchmarkConv3d reports GFLOP/s of the float32 Conv3d: forward (2*N*Cout*Cin*27*V
-// flops, V output voxels), backward (input and weight gradients, twice that) and both.
-// Run it with -cpu 1,2 for one and two cores (asm.Sgemm's threads follow GOMAXPROCS).
+// flops, V output voxels), backward (input and weight gradients, twice that) and both,
+// on 1 and 2 threads (threads=N sets GOMAXPROCS and asm's threads; -cpu is not used:
+// under `-cpu 1,2` the sub-benchmarks of the first run were seen with GOMAXPROCS 2).
 // GFLOP/cpu-s divides by the CPU time of the process instead of the wall time: on a
 // machine shared with other jobs it measures the code rather than its share of cores.
 func BenchmarkConv3d(b *testing.B) {
@@ -38,17 +39,19 @@ func BenchmarkConv3d(b *testing.B) {
 			convBackwardWeight(plan, gw, x.Data, g.Data)
 			addChannelSums(gb, g)
 		}
-		shape := fmt.Sprintf("shape=%dx%dx%d", s.cin, s.cout, s.size)
-		for _, pass := range []struct {
-			name  string
-			flops float64
-			run   func()
-		}{
-			{"forward", flops, forward},
-			{"backward", 2 * flops, backward},
-			{"both", 3 * flops, func() { forward(); backward() }},
-		} {
-			benchPass(b, shape+"/pass="+pass.name, pass.flops, pass.run)
+		for _, threads := range []int{1, 2} {
+			name := fmt.Sprintf("shape=%dx%dx%d/threads=%d", s.cin, s.cout, s.size, threads)
+			for _, pass := range []struct {
+				name  string
+				flops float64
+				run   func()
+			}{
+				{"forward", flops, forward},
+				{"backward", 2 * flops, backward},
+				{"both", 3 * flops, func() { forward(); backward() }},
+			} {
+				benchPass(b, name+"/pass="+pass.name, threads, pass.flops, pass.run)
+			}
 		}
 	}
 }
@@ -71,7 +74,7 @@ var deepShapes = []struct{ cin, cout, size int }{
 // BenchmarkConv3dDeep reports GFLOP/s (2*N*Cout*Cin*27*V flops per pass, padding taps
 // included) of the three products of the float32 Conv3d on deepShapes: the forward
 // (gatherProduct on specToY), the input gradient (gatherProduct on specToX) and the
-// weight gradient (weightProduct). Run it with -cpu 1 for one core.
+// weight gradient (weightProduct), on one thread.
 func BenchmarkConv3dDeep(b *testing.B) {
 	for _, s := range deepShapes {
 		x, w, bias, g, plan, flops := convBenchProblem(s.cin, s.cout, s.size)
@@ -87,7 +90,7 @@ func BenchmarkConv3dDeep(b *testing.B) {
 			{"data", func() { convBackwardData(plan, gx, g.Data, w.Data, nil) }},
 			{"weight", func() { convBackwardWeight(plan, gw, x.Data, g.Data) }},
 		} {
-			benchPass(b, shape+"/pass="+pass.name, flops, pass.run)
+			benchPass(b, shape+"/pass="+pass.name, 1, flops, pass.run)
 		}
 	}
 }
@@ -109,11 +112,13 @@ func convBenchProblem(cin, cout, size int) (x, w, bias, g *tensor.Tensor[float32
 }
 
 // benchPass runs one timed pass of flops floating-point operations as sub-benchmark
-// name, with sgemm on GOMAXPROCS threads, and reports GFLOP/s and GFLOP/cpu-s.
-func benchPass(b *testing.B, name string, flops float64, run func()) {
+// name with GOMAXPROCS and sgemm's threads set to threads, and reports GFLOP/s and
+// GFLOP/cpu-s.
+func benchPass(b *testing.B, name string, threads int, flops float64, run func()) {
 	b.Run(name, func(b *testing.B) {
 		defer asm.SetThreads(asm.Threads())
-		asm.SetThreads(runtime.GOMAXPROCS(0))
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(threads))
+		asm.SetThreads(threads)
 		cpu0 := processCPUSeconds()
 		for b.Loop() {
 			run()

@@ -7,7 +7,7 @@ set -eu
 count=${1:-3}
 out=$(mktemp -d)
 trap 'rm -r "$out"' EXIT
-go test -run '^$' -bench '^BenchmarkConv3d$/.*/pass=(forward|both)' -cpu 1,2 -benchtime 3x \
+go test -run '^$' -bench '^BenchmarkConv3d$/.*/.*/pass=(forward|both)' -benchtime 3x \
 	-count "$count" ./nn/ >"$out/go.txt"
 bench/conv/torch_conv.py >"$out/torch.txt"
 grep '^cpu:' "$out/go.txt" | head -1

@@ -1,10 +1,10 @@
 # The markdown table of bench/conv/compare.sh; needs bench/stats.awk.
-# BenchmarkConv3d/shape=16x16x48/pass=both-2: the suffix is GOMAXPROCS (-cpu).
+# BenchmarkConv3d/shape=16x16x48/threads=2/pass=both-2 (the -2 suffix is the
+# GOMAXPROCS the benchmark started with, not its thread count).
 /^BenchmarkConv3d\// {
-	split($1, f, "/"); sub("shape=", "", f[2]); sub("pass=", "", f[3])
-	threads = f[3]; sub(".*-", "", threads); pass = f[3]; sub("-[0-9]+$", "", pass)
-	if (threads !~ /^[0-9]+$/) threads = 1
-	key = f[2] " " threads
+	split($1, f, "/"); sub("shape=", "", f[2]); sub("threads=", "", f[3])
+	pass = f[4]; sub("pass=", "", pass); sub("-[0-9]+$", "", pass)
+	key = f[2] " " f[3]
 	vals["go " pass " " key] = vals["go " pass " " key] " " rate()
 	if (!(key in seen)) { seen[key] = 1; order[++nk] = key }
 }
