@@ -48,3 +48,50 @@ func TestSmallAndForeignBuffersAreNotRecycled(t *testing.T) {
 		t.Fatalf("free list grew from %d to %d", before, recycledCount())
 	}
 }
+
+// TestRecycleLimit checks the bound on the free list: nothing is kept under a zero
+// bound, a buffer that would exceed the bound is left to its owner, and lowering the
+// bound releases held buffers.
+func TestRecycleLimit(t *testing.T) {
+	old := SetRecycleLimit(0)
+	defer SetRecycleLimit(old)
+	n := minRecycleBytes / 4
+
+	a := Zeros[float32](n)
+	Recycle(a)
+	if got := recycledCount(); got != 0 || a.Data == nil {
+		t.Fatalf("bound 0: %d buffers held, data kept %v; want 0 held, data kept", got,
+			a.Data != nil)
+	}
+
+	SetRecycleLimit(2 * minRecycleBytes)
+	x, y, z := Zeros[float32](n), Zeros[float32](n), Zeros[float32](n)
+	Recycle(x)
+	Recycle(y)
+	Recycle(z)
+	if got := recycledCount(); got != 2 || x.Data != nil || y.Data != nil || z.Data == nil {
+		t.Fatalf("bound of two buffers: %d held (want 2), third kept by its owner %v", got,
+			z.Data != nil)
+	}
+
+	if prev := SetRecycleLimit(minRecycleBytes); prev != 2*minRecycleBytes {
+		t.Errorf("SetRecycleLimit returned %d, want the previous bound %d", prev,
+			2*minRecycleBytes)
+	}
+	if got := recycledCount(); got != 1 {
+		t.Errorf("after lowering the bound to one buffer: %d held", got)
+	}
+	SetRecycleLimit(0)
+	if got := recycledCount(); got != 0 {
+		t.Errorf("after SetRecycleLimit(0): %d held", got)
+	}
+}
+
+// TestDefaultRecycleLimit checks that the default bound is at least the 1 GiB it
+// falls back to where the machine's memory is unknown (no machine that runs the
+// tests has less than 2 GiB).
+func TestDefaultRecycleLimit(t *testing.T) {
+	if got := defaultRecycleLimit(); got < 1<<30 {
+		t.Errorf("default recycle limit %d bytes, want >= 1 GiB", got)
+	}
+}
