@@ -16,9 +16,10 @@ import (
 //
 //	out[q, o] += sum_{e, c} slab[q + off_ab + e, c] * W[o, c, a, b, e]
 //
-// with out channels-last. Positions with y >= Ho or x >= Wo are junk, computed and
-// dropped: the form pays when they are few (large H and W) and the channels many
-// enough for each product to be a real matrix product.
+// with out channels-last. Positions with x >= Wo are junk, computed and dropped; those
+// with y >= Ho, between one depth slice's last real position and the next one's first,
+// are skipped (forEachRun). The form pays when the junk is little (large H and W) and
+// the channels many enough for each product to be a real matrix product.
 
 // shiftPlan is the padded geometry of one stride-1 direction of a convolution.
 type shiftPlan struct {
@@ -112,6 +113,22 @@ func (s *shiftPlan) forwardChunk() int {
 	return max(forwardChunkElems/s.dstC/6, 1) * 6
 }
 
+// forEachRun calls f(q0, rows) for runs of at most chunk padded positions that cover
+// the real output positions of nz output slices, slice by slice: each slice's run
+// ends at its last real position, so the (Hp - Ho)*Wp + Wp - Wo junk positions
+// between one slice's last real position and the next slice's first are never
+// computed (6% of a 32^3 slice with padding 1, 12% at 16^3, 22% at 8^3). The junk
+// positions at the end of each row inside a slice are still covered.
+func (s *shiftPlan) forEachRun(nz, chunk int, f func(q0, rows int)) {
+	span := (s.out[1]-1)*s.wp + s.out[2]
+	for dz := range nz {
+		start := dz * s.hp * s.wp
+		for q0 := start; q0 < start+span; q0 += chunk {
+			f(q0, min(chunk, start+span-q0))
+		}
+	}
+}
+
 // padSlab pads the source depth slices read by output slices [z0, z1) into buf,
 // channels-last: slab[((dz*Hp + y)*Wp + x)*C + c] = src[c, z0 + dz - padD, y - padH,
 // x - padW], or 0 outside the source. It returns the slab and the number m of padded
@@ -177,8 +194,8 @@ func shiftProduct[T tensor.Float](dst, src, wTaps, bias []T, s *shiftPlan, batch
 		n, z0, z1 := tl.item(i)
 		slab, m := padSlab(s, bufs[w], src[n*srcSize:(n+1)*srcSize], z0, z1)
 		tile := grow(&bufs[w].tile, m*s.dstC)
-		for q0 := 0; q0 < m; q0 += chunk {
-			rows, c := min(chunk, m-q0), tile[q0*s.dstC:]
+		s.forEachRun(z1-z0, chunk, func(q0, rows int) {
+			c := tile[q0*s.dstC:]
 			for call, off := range s.offsets {
 				beta := T(1)
 				if call == 0 {
@@ -187,7 +204,7 @@ func shiftProduct[T tensor.Float](dst, src, wTaps, bias []T, s *shiftPlan, batch
 				gemm(false, false, rows, s.dstC, k, slab[(off+q0)*s.srcC:], s.srcC,
 					wTaps[call*k*s.dstC:], s.dstC, beta, c, s.dstC)
 			}
-		}
+		})
 		addFromPadded(dst[n*dstSize:(n+1)*dstSize], tile, bias, s, z0, z1)
 	})
 
@@ -215,13 +232,12 @@ func shiftWeight[T tensor.Float](gwTaps, x, y []T, s *shiftPlan, batch int) {
 		slab, m := padSlab(s, bufs[w], x[n*xSize:(n+1)*xSize], z0, z1)
 		yPadded := grow(&bufs[w].tile, m*s.dstC)
 		scatterToPadded(yPadded, y[n*ySize:(n+1)*ySize], s, z0, z1)
-		for q0 := 0; q0 < m; q0 += weightChunk {
-			rows := min(weightChunk, m-q0)
+		s.forEachRun(z1-z0, weightChunk, func(q0, rows int) {
 			for call, off := range s.offsets {
 				gemm(true, false, k, s.dstC, rows, slab[(off+q0)*s.srcC:], s.srcC,
 					yPadded[q0*s.dstC:], s.dstC, 1, bufs[w].part[call*k*s.dstC:], s.dstC)
 			}
-		}
+		})
 	})
 
 	for _, b := range bufs {
