@@ -51,10 +51,33 @@ func loadCaseSets(cfg Config, log *slog.Logger) (*caseSets, error) {
 			return nil, fmt.Errorf("data folder %s: %w", cfg.DataDir, err)
 		}
 	}
+	for _, cases := range [][]*data.Case{sets.labeled, sets.val, sets.test} {
+		if err := checkLabelRange(cases, cfg); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.TestCases > 0 && cfg.TestCases < len(sets.test) {
 		sets.test = sets.test[:cfg.TestCases]
 	}
 	log.Info("data", "labeled", len(sets.labeled), "unlabeled", len(sets.unlabeled),
 		"val", len(sets.val), "test", len(sets.test))
 	return sets, nil
+}
+
+// checkLabelRange returns an error naming the first case whose label map holds a class
+// index of cfg.Classes or more: the losses and metrics index C classes 0..C-1.
+func checkLabelRange(cases []*data.Case, cfg Config) error {
+	for _, c := range cases {
+		top := uint8(0)
+		for _, v := range c.Label {
+			top = max(top, v)
+		}
+		if int(top) >= cfg.Classes {
+			return fmt.Errorf("data folder %s: label map of case %s (labelsTr/) holds class "+
+				"%d, but the run has %d classes (0..%d): set the number of classes "+
+				"(-classes) to at least %d", cfg.DataDir, c.Name, top, cfg.Classes,
+				cfg.Classes-1, int(top)+1)
+		}
+	}
+	return nil
 }

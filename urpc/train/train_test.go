@@ -180,3 +180,20 @@ func TestNonFiniteLossStopsCleanly(t *testing.T) {
 		}
 	}
 }
+
+// Labels beyond the configured classes are refused when the data are loaded, with a
+// message that names the case, the label found and the setting to change.
+func TestLabelsBeyondClassesAreRefused(t *testing.T) {
+	root := tinyDataset(t)
+	cfg := tinyConfig(root, filepath.Join(t.TempDir(), "run"))
+	cfg.Classes = 2
+	_, err := Run(context.Background(), cfg, Options{SkipTest: true})
+	if err == nil {
+		t.Fatal("a run with 2 classes on 3-class labels started")
+	}
+	for _, want := range []string{"hippocampus_001", "holds class 2", "-classes"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("message %q should contain %q", err, want)
+		}
+	}
+}
