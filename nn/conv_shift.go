@@ -18,7 +18,7 @@ import (
 //
 // with out channels-last. Positions with x >= Wo are junk, computed and dropped; those
 // with y >= Ho, between one depth slice's last real position and the next one's first,
-// are skipped (forEachRun). The form pays when the junk is little (large H and W) and
+// are skipped (forEachRowBlock). The form pays when the junk is little (large H and W) and
 // the channels many enough for each product to be a real matrix product.
 
 // Neighbouring rows share their padding where they can: the pad positions left of row
@@ -35,7 +35,7 @@ import (
 type shiftPlan struct {
 	kernel, pad  [3]int
 	src, out     [3]int
-	hp, wp       int
+	hp, wp       int   // padded rows per slice, positions per row (H+padH or H+2padH, ...)
 	offsets      []int // the slab position each product starts at (setGroup)
 	srcC, dstC   int
 	slabRowsPlus int // kD - 1: slab depth beyond the output slices of a tile
@@ -50,10 +50,11 @@ type shiftPlan struct {
 
 // shiftMinChannels and shiftMaxJunk decide when the shifted form replaces the gather:
 // at least that many source channels (the depth of each product) and at most that
-// ratio of padded to real output positions per depth slice. 1.6 admits 8x8 slices
-// with padding 1 (ratio 100/64), where the shifted form measured 2-3x faster than the
-// gathered columns (64 -> 64 channels at 8^3, batch 4); at 4x4 (ratio 2.25) it was
-// slower.
+// ratio of padded to real output positions per depth slice, counted with both pads
+// ((H + 2 padH)(W + 2 padW) / (Ho Wo), the layout these were measured on, before rows
+// shared their padding). 1.6 admits 8x8 slices with padding 1 (ratio 100/64), where the
+// shifted form measured 2-3x faster than the gathered columns (64 -> 64 channels at
+// 8^3, batch 4); at 4x4 (ratio 2.25) it was slower.
 const (
 	shiftMinChannels = 8
 	shiftMaxJunk     = 1.6
@@ -98,14 +99,16 @@ func (s *shiftPlan) setGroup(g int) {
 }
 
 // Shifted-form budgets: a worker's slab holds at most about shiftSlabElems elements
-// (at least one output slice's worth); products run on chunks of positions so that
-// the output chunk (forwardChunkElems elements) stays in L1 while the kD*kH shifted
-// products of one chunk read the same band of the slab, and the weight gradient's
-// products take weightChunk positions at a time.
+// (at least one output slice's worth); products run on blocks of whole output rows so
+// that the output block (at most forwardBlockElems elements) stays in L1 while the
+// kD*kH shifted products of one block read the same band of the slab, and is added to
+// the output while it is still there; the weight gradient's products take blocks of
+// at most weightBlockPositions positions, each gathered from the upstream gradient
+// just before its products.
 const (
-	shiftSlabElems    = 1 << 20
-	forwardChunkElems = 6144
-	weightChunk       = 512
+	shiftSlabElems       = 1 << 20
+	forwardBlockElems    = 6144
+	weightBlockPositions = 512
 )
 
 // tiling splits each sample's output depth slices into tiles whose slab fits
@@ -122,35 +125,38 @@ func (s *shiftPlan) tiling(batch int) tiling {
 		items: batch * perSample}
 }
 
-// forwardChunk is the number of positions of one output chunk: a multiple of 6 (the
-// rows of sgemm's micro-kernel).
-func (s *shiftPlan) forwardChunk() int {
-	return max(forwardChunkElems/s.dstC/6, 1) * 6
-}
+// rowBlock is a block of output rows [y0, y1) of the output slice dz of a tile, and
+// the padded positions [q0, q0+rows) its products cover: from the start of row y0 to
+// the last real position of row y1-1.
+type rowBlock struct{ dz, y0, y1, q0, rows int }
 
-// forEachRun calls f(q0, rows) for runs of at most chunk padded positions that cover
-// the real output positions of nz output slices, slice by slice: each slice's run
-// ends at its last real position, so the (Hp - Ho)*Wp + Wp - Wo junk positions
-// between one slice's last real position and the next slice's first are never
-// computed (3% of a 32^3 slice with padding 1, 6% at 16^3, 12% at 8^3). The junk
-// positions at the end of each row inside a slice are still covered.
-func (s *shiftPlan) forEachRun(nz, chunk int, f func(q0, rows int)) {
-	span := (s.out[1]-1)*s.wp + s.out[2]
+// forEachRowBlock calls f for blocks of at most maxRows output rows that cover the
+// nz output slices of a tile, slice by slice. A block ends at the last real position
+// of its last row, so the (Hp - Ho)*Wp + Wp - Wo junk positions between one slice's
+// last real position and the next slice's first are never computed (3% of a 32^3
+// slice with padding 1, 6% at 16^3, 12% at 8^3); the Wp - Wo junk positions at the end
+// of the other rows are.
+func (s *shiftPlan) forEachRowBlock(nz, maxRows int, f func(b rowBlock)) {
+	ho := s.out[1]
 	for dz := range nz {
-		start := dz * s.hp * s.wp
-		for q0 := start; q0 < start+span; q0 += chunk {
-			f(q0, min(chunk, start+span-q0))
+		for y0 := 0; y0 < ho; y0 += maxRows {
+			y1 := min(y0+maxRows, ho)
+			f(rowBlock{dz: dz, y0: y0, y1: y1, q0: (dz*s.hp + y0) * s.wp,
+				rows: (y1-y0-1)*s.wp + s.out[2]})
 		}
 	}
 }
 
+// rowsPerBlock is the number of whole padded rows in a block of at most positions
+// positions (at least one).
+func (s *shiftPlan) rowsPerBlock(positions int) int {
+	return max(positions/s.wp, 1)
+}
+
 // padSlab pads the source depth slices read by output slices [z0, z1) into buf,
 // channels-last: slab[((dz*Hp + y)*Wp + x)*C + c] = src[c, z0 + dz - padD, y - padH,
-// x - padW], or 0 outside the source, followed by s.tail zeros. It returns the slab and
-// the number m of padded positions that the output slices span (the rows of the
-// products).
-func padSlab[T tensor.Float](s *shiftPlan, buf *convScratch[T], src []T,
-	z0, z1 int) ([]T, int) {
+// x - padW], or 0 outside the source, followed by s.tail zeros.
+func padSlab[T tensor.Float](s *shiftPlan, buf *convScratch[T], src []T, z0, z1 int) []T {
 	nz := z1 - z0 + s.slabRowsPlus
 	c := s.srcC
 	rowLen := s.wp * c
@@ -173,8 +179,7 @@ func padSlab[T tensor.Float](s *shiftPlan, buf *convScratch[T], src []T,
 			clear(row[(s.pad[2]+w)*c:])
 		}
 	}
-	m := ((z1-z0-1)*s.hp+s.out[1]-1)*s.wp + s.out[2]
-	return slab, m
+	return slab
 }
 
 // toChannelsLast writes c rows of n elements, row ch at src[ch*ld:], into dst
@@ -202,27 +207,27 @@ func shiftProduct[T tensor.Float](dst, src, wTaps, bias []T, s *shiftPlan, batch
 	srcSize := s.srcC * s.src[0] * s.src[1] * s.src[2]
 	dstSize := s.dstC * s.out[0] * s.out[1] * s.out[2]
 	k := s.group * s.srcC // the W taps of one product, all channels
-	chunk := s.forwardChunk()
+	maxRows := s.rowsPerBlock(forwardBlockElems / s.dstC)
 
 	parallelItems(workers, tl.items, func(w, i int) {
 		if bufs[w] == nil {
 			bufs[w] = getScratch[T]()
 		}
 		n, z0, z1 := tl.item(i)
-		slab, m := padSlab(s, bufs[w], src[n*srcSize:(n+1)*srcSize], z0, z1)
-		tile := grow(&bufs[w].tile, m*s.dstC)
-		s.forEachRun(z1-z0, chunk, func(q0, rows int) {
-			c := tile[q0*s.dstC:]
+		slab := padSlab(s, bufs[w], src[n*srcSize:(n+1)*srcSize], z0, z1)
+		block := grow(&bufs[w].tile, maxRows*s.wp*s.dstC)
+		out := dst[n*dstSize : (n+1)*dstSize]
+		s.forEachRowBlock(z1-z0, maxRows, func(b rowBlock) {
 			for call, off := range s.offsets {
 				beta := T(1)
 				if call == 0 {
 					beta = 0
 				}
-				gemm(false, false, rows, s.dstC, k, slab[(off+q0)*s.srcC:], s.srcC,
-					wTaps[call*k*s.dstC:], s.dstC, beta, c, s.dstC)
+				gemm(false, false, b.rows, s.dstC, k, slab[(off+b.q0)*s.srcC:], s.srcC,
+					wTaps[call*k*s.dstC:], s.dstC, beta, block, s.dstC)
 			}
+			addFromPaddedRows(out, block, bias, s, z0+b.dz, b.y0, b.y1)
 		})
-		addFromPadded(dst[n*dstSize:(n+1)*dstSize], tile, bias, s, z0, z1)
 	})
 
 	putScratch(bufs)
@@ -239,6 +244,7 @@ func shiftWeight[T tensor.Float](gwTaps, x, y []T, s *shiftPlan, batch int) {
 	xSize := s.srcC * s.src[0] * s.src[1] * s.src[2]
 	ySize := s.dstC * s.out[0] * s.out[1] * s.out[2]
 	k := s.group * s.srcC
+	maxRows := s.rowsPerBlock(weightBlockPositions)
 
 	parallelItems(workers, tl.items, func(w, i int) {
 		if bufs[w] == nil {
@@ -246,13 +252,14 @@ func shiftWeight[T tensor.Float](gwTaps, x, y []T, s *shiftPlan, batch int) {
 			clear(grow(&bufs[w].part, len(gwTaps)))
 		}
 		n, z0, z1 := tl.item(i)
-		slab, m := padSlab(s, bufs[w], x[n*xSize:(n+1)*xSize], z0, z1)
-		yPadded := grow(&bufs[w].tile, m*s.dstC)
-		scatterToPadded(yPadded, y[n*ySize:(n+1)*ySize], s, z0, z1)
-		s.forEachRun(z1-z0, weightChunk, func(q0, rows int) {
+		slab := padSlab(s, bufs[w], x[n*xSize:(n+1)*xSize], z0, z1)
+		block := grow(&bufs[w].tile, maxRows*s.wp*s.dstC)
+		yn := y[n*ySize : (n+1)*ySize]
+		s.forEachRowBlock(z1-z0, maxRows, func(b rowBlock) {
+			toPaddedRows(block, yn, s, z0+b.dz, b.y0, b.y1)
 			for call, off := range s.offsets {
-				gemm(true, false, k, s.dstC, rows, slab[(off+q0)*s.srcC:], s.srcC,
-					yPadded[q0*s.dstC:], s.dstC, 1, bufs[w].part[call*k*s.dstC:], s.dstC)
+				gemm(true, false, k, s.dstC, b.rows, slab[(off+b.q0)*s.srcC:], s.srcC,
+					block, s.dstC, 1, bufs[w].part[call*k*s.dstC:], s.dstC)
 			}
 		})
 	})
@@ -267,31 +274,29 @@ func shiftWeight[T tensor.Float](gwTaps, x, y []T, s *shiftPlan, batch int) {
 	putScratch(bufs)
 }
 
-// addFromPadded adds the real positions of the channels-last tile [m, dstC] (padded
-// index q = (dz*Hp + y)*Wp + x), plus bias (or nil), into dst [dstC, out] at output
-// slices [z0, z1).
-func addFromPadded[T tensor.Float](dst, tile, bias []T, s *shiftPlan, z0, z1 int) {
+// addFromPaddedRows adds the channels-last block [rows, dstC] of output rows [y0, y1)
+// of slice z (row y at block position (y - y0)*Wp), plus bias (or nil), into dst
+// [dstC, out].
+func addFromPaddedRows[T tensor.Float](dst, block, bias []T, s *shiftPlan, z, y0, y1 int) {
 	ho, wo := s.out[1], s.out[2]
 	volume := s.out[0] * ho * wo
-	for dz := range z1 - z0 {
-		for y := range ho {
-			base := ((z0+dz)*ho + y) * wo
-			addChannelsLast(dst[base:], volume, tile[(dz*s.hp+y)*s.wp*s.dstC:], bias, s.dstC,
-				wo)
-		}
+	for y := y0; y < y1; y++ {
+		addChannelsLast(dst[(z*ho+y)*wo:], volume, block[(y-y0)*s.wp*s.dstC:], bias,
+			s.dstC, wo)
 	}
 }
 
-// scatterToPadded writes y [dstC, out] at output slices [z0, z1) into the channels-last
-// padded tile [m, dstC], with zeros at the junk positions.
-func scatterToPadded[T tensor.Float](tile, y []T, s *shiftPlan, z0, z1 int) {
-	clear(tile)
-	ho, wo := s.out[1], s.out[2]
+// toPaddedRows writes output rows [y0, y1) of slice z of y [dstC, out] into the
+// channels-last block [rows, dstC] (row y at block position (y - y0)*Wp), with zeros
+// at the junk positions between the rows.
+func toPaddedRows[T tensor.Float](block, y []T, s *shiftPlan, z, y0, y1 int) {
+	ho, wo, c := s.out[1], s.out[2], s.dstC
 	volume := s.out[0] * ho * wo
-	for dz := range z1 - z0 {
-		for yy := range ho {
-			base := ((z0+dz)*ho + yy) * wo
-			toChannelsLast(tile[(dz*s.hp+yy)*s.wp*s.dstC:], y[base:], volume, s.dstC, wo)
+	for yy := y0; yy < y1; yy++ {
+		start := (yy - y0) * s.wp * c
+		toChannelsLast(block[start:], y[(z*ho+yy)*wo:], volume, c, wo)
+		if yy < y1-1 {
+			clear(block[start+wo*c : start+s.wp*c])
 		}
 	}
 }

@@ -18,7 +18,7 @@ type convCase struct {
 	in, kernel, str, pad [3]int
 	transposed, withoutB bool
 	minTilesPerSample    int
-	shifted              bool // both directions take the shifted-window form
+	shifted              bool // the forward product takes the shifted-window form
 }
 
 func (c convCase) weightShape() []int {
@@ -167,6 +167,10 @@ var convCases = []convCase{
 }
 
 // shiftCases are large enough in H and W, with enough channels, for the shifted form.
+// shift_k3_p1_tall has more output rows per slice than one block of the products holds
+// (forward, adjoint and weight gradient); shift_k313_p111 pads H by as much as its
+// kernel, so it keeps the layout whose rows do not share padding, and its adjoint has
+// no shifted plan.
 var shiftCases = []convCase{
 	{name: "shift_k3_p1", n: 1, cin: 16, cout: 17, in: [3]int{3, 16, 15},
 		kernel: [3]int{3, 3, 3}, str: [3]int{1, 1, 1}, pad: [3]int{1, 1, 1}, shifted: true},
@@ -174,6 +178,10 @@ var shiftCases = []convCase{
 		kernel: [3]int{3, 3, 3}, str: [3]int{1, 1, 1}, shifted: true},
 	{name: "shift_k312_p101", n: 2, cin: 16, cout: 20, in: [3]int{3, 14, 13},
 		kernel: [3]int{3, 1, 2}, str: [3]int{1, 1, 1}, pad: [3]int{1, 0, 1}, shifted: true},
+	{name: "shift_k3_p1_tall", n: 1, cin: 16, cout: 32, in: [3]int{2, 40, 30},
+		kernel: [3]int{3, 3, 3}, str: [3]int{1, 1, 1}, pad: [3]int{1, 1, 1}, shifted: true},
+	{name: "shift_k313_p111", n: 1, cin: 16, cout: 16, in: [3]int{3, 14, 13},
+		kernel: [3]int{3, 1, 3}, str: [3]int{1, 1, 1}, pad: [3]int{1, 1, 1}, shifted: true},
 }
 
 func TestConvMatchesNaive(t *testing.T) {
@@ -214,8 +222,13 @@ func TestConvMatchesNaive(t *testing.T) {
 					tl.perSample, c.minTilesPerSample)
 			}
 		}
-		if p := c.plan(); (p.shiftY != nil && p.shiftX != nil) != c.shifted {
-			t.Errorf("%s: shifted form %v %v, want %v", c.name, p.shiftY, p.shiftX, c.shifted)
+		adjoint := c.shifted // the adjoint is shifted too unless a pad reaches its kernel
+		for a := range 3 {
+			adjoint = adjoint && c.pad[a] < c.kernel[a]
+		}
+		if p := c.plan(); (p.shiftY != nil) != c.shifted || (p.shiftX != nil) != adjoint {
+			t.Errorf("%s: shifted forward %v, adjoint %v; want %v, %v", c.name,
+				p.shiftY != nil, p.shiftX != nil, c.shifted, adjoint)
 		}
 	}
 }
@@ -241,10 +254,13 @@ func TestShiftMatchesGather(t *testing.T) {
 	for i, c := range shiftCases {
 		p := c.plan()
 		for _, per := range []int{1, 2, 0} {
-			p.shiftY.slicesPerTile, p.shiftX.slicesPerTile = per, per
 			group := 1 + per%2*(c.kernel[2]-1) // kW taps per position, or 1
-			p.shiftY.setGroup(group)
-			p.shiftX.setGroup(group)
+			for _, plan := range []*shiftPlan{p.shiftY, p.shiftX} {
+				if plan != nil {
+					plan.slicesPerTile = per
+					plan.setGroup(group)
+				}
+			}
 			d64 := shiftAndGather[float64](p, uint64(900+i))
 			d32 := shiftAndGather[float32](p, uint64(900+i))
 			for k, name := range []string{"forward", "adjoint", "weight"} {
@@ -274,11 +290,14 @@ func shiftAndGather[T tensor.Float](p *convPlan, seed uint64) [3]float64 {
 	gatherProduct(gathered, x, w, bias, p.cy, p.specToY(), p.batch)
 	diffs[0] = relMaxDiff(shifted, gathered)
 
-	shifted, gathered = make([]T, len(x)), make([]T, len(x))
-	shiftProduct(shifted, y, tapKernels(w, p.cy, p.cx, p.taps, true).Data, nil, p.shiftX, p.batch)
-	gatherProduct(gathered, y, adjointKernel(w, p.cy, p.cx, p.taps).Data, nil, p.cx, p.specToX(),
-		p.batch)
-	diffs[1] = relMaxDiff(shifted, gathered)
+	if p.shiftX != nil {
+		shifted, gathered = make([]T, len(x)), make([]T, len(x))
+		shiftProduct(shifted, y, tapKernels(w, p.cy, p.cx, p.taps, true).Data, nil, p.shiftX,
+			p.batch)
+		gatherProduct(gathered, y, adjointKernel(w, p.cy, p.cx, p.taps).Data, nil, p.cx,
+			p.specToX(), p.batch)
+		diffs[1] = relMaxDiff(shifted, gathered)
+	}
 
 	taps, gathered := make([]T, len(w)), make([]T, len(w))
 	shiftWeight(taps, x, y, p.shiftY, p.batch)
