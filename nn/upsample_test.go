@@ -101,3 +101,44 @@ func TestUpsampleFloat32(t *testing.T) {
 		t.Errorf("float32 gradient differs by %.2e", d)
 	}
 }
+
+// The doubling fast path gives the same bits as the table it replaces, forward and
+// adjoint, for every short length (the edges) and a long one, in float32 and float64.
+func TestLerpRow2xMatchesTable(t *testing.T) {
+	checkLerpRow2x[float32](t)
+	checkLerpRow2x[float64](t)
+}
+
+func checkLerpRow2x[T tensor.Float](t *testing.T) {
+	rng := tensor.NewRNG(77)
+	for _, n := range []int{1, 2, 3, 4, 5, 7, 8, 33} {
+		table := linearTable[T](n, 2*n, 0.5, false)
+		if !table.double {
+			t.Fatalf("n=%d: the doubling table is not marked double", n)
+		}
+		plain := table
+		plain.double = false
+		src := tensor.RandNormal[T](rng, 0, 1, n).Data
+		g := tensor.RandNormal[T](rng, 0, 1, 2*n).Data
+		start := tensor.RandNormal[T](rng, 0, 1, n).Data
+
+		fast, slow := make([]T, 2*n), make([]T, 2*n)
+		lerpRow(fast, src, &table)
+		lerpRow(slow, src, &plain)
+		adjFast, adjSlow := append([]T(nil), start...), append([]T(nil), start...)
+		lerpRowAdjoint(adjFast, g, &table)
+		lerpRowAdjoint(adjSlow, g, &plain)
+		for name, pair := range map[string][2][]T{"forward": {fast, slow},
+			"adjoint": {adjFast, adjSlow}} {
+			for i := range pair[0] {
+				if pair[0][i] != pair[1][i] {
+					t.Fatalf("n=%d %s[%d]: fast %v, table %v", n, name, i, pair[0][i],
+						pair[1][i])
+				}
+			}
+		}
+	}
+	if linearTable[T](4, 8, 0.5, true).double || linearTable[T](4, 9, 4.0/9, false).double {
+		t.Error("a table that does not double the axis is marked double")
+	}
+}
