@@ -18,12 +18,13 @@ func resample[T tensor.Float](x *autograd.Value[T], op string,
 	inVolume, outVolume := in[0]*in[1]*in[2], out[0]*out[1]*out[2]
 	result := tensor.Zeros[T](xs[0], xs[1], out[0], out[1], out[2])
 
+	blends := rowBlends(&tables, out[0], out[1])
+
 	planes(xs[0]*xs[1], in[2], func(p int, row []T) {
 		src := x.Data.Data[p*inVolume : (p+1)*inVolume]
 		dst := result.Data[p*outVolume : (p+1)*outVolume]
-		var terms [4]rowTerm[T]
-		for r := range out[0] * out[1] {
-			blendRows(row, src, terms[:rowTerms(&tables, r/out[1], r%out[1], &terms)], in)
+		for r := range blends {
+			blendRows(row, src, blends[r].terms[:blends[r].n], in)
 			lerpRow(dst[r*out[2]:(r+1)*out[2]], row, &tables[2])
 		}
 	})
@@ -33,11 +34,10 @@ func resample[T tensor.Float](x *autograd.Value[T], op string,
 		planes(xs[0]*xs[1], in[2], func(p int, row []T) {
 			src := g.Data[p*outVolume : (p+1)*outVolume]
 			dst := gx[p*inVolume : (p+1)*inVolume]
-			var terms [4]rowTerm[T]
-			for r := range out[0] * out[1] {
+			for r := range blends {
 				clear(row)
 				lerpRowAdjoint(row, src[r*out[2]:(r+1)*out[2]], &tables[2])
-				scatterRows(dst, row, terms[:rowTerms(&tables, r/out[1], r%out[1], &terms)], in)
+				scatterRows(dst, row, blends[r].terms[:blends[r].n], in)
 			}
 		})
 	})
@@ -47,6 +47,22 @@ func resample[T tensor.Float](x *autograd.Value[T], op string,
 type rowTerm[T tensor.Float] struct {
 	d, h   int
 	weight T
+}
+
+// rowBlend is the blend of one output row (z, y): its first n terms.
+type rowBlend[T tensor.Float] struct {
+	terms [4]rowTerm[T]
+	n     int
+}
+
+// rowBlends returns the blend of every output row (z, y), at index z*outH + y; they are
+// the same for every (n, c) plane, so they are computed once per call.
+func rowBlends[T tensor.Float](tables *[3]resampleTable[T], outD, outH int) []rowBlend[T] {
+	blends := make([]rowBlend[T], outD*outH)
+	for r := range blends {
+		blends[r].n = rowTerms(tables, r/outH, r%outH, &blends[r].terms)
+	}
+	return blends
 }
 
 // rowTerms lists in terms the input rows that output row (z, y) blends, with weights
