@@ -20,8 +20,9 @@ type vulkanStepper struct {
 	trainer *vk.PPNetTrainer
 }
 
-// openDevice opens the Vulkan device of cfg.Device and uploads the model and the
-// optimiser state; it does nothing for the CPU.
+// openDevice opens the Vulkan device of cfg.Device, before anything is loaded or
+// written, so that a missing driver or a wrong device index stops the run at once; it
+// does nothing for the CPU.
 func (r *runner) openDevice() error {
 	if r.cfg.Device == "cpu" {
 		return nil
@@ -30,23 +31,35 @@ func (r *runner) openDevice() error {
 	if err != nil {
 		return fmt.Errorf("-device %s: %w", r.cfg.Device, err)
 	}
-	trainer, err := vk.NewPPNetTrainer(dev, r.state.Model, r.state.Opt)
-	if err != nil {
-		dev.Close()
-		return fmt.Errorf("-device %s: %w", r.cfg.Device, err)
-	}
-	r.device = &vulkanStepper{dev: dev, trainer: trainer}
-	r.log.Info("device", "name", dev.Name(), "parameters", r.state.Model.Params.Len())
+	r.device = &vulkanStepper{dev: dev}
 	return nil
 }
 
-// closeDevice releases the device, if any.
-func (r *runner) closeDevice() {
-	if r.device != nil {
-		r.device.trainer.Close()
-		r.device.dev.Close()
-		r.device = nil
+// uploadModel uploads the model and the optimiser state to the open device, if any.
+func (r *runner) uploadModel() error {
+	if r.device == nil {
+		return nil
 	}
+	trainer, err := vk.NewPPNetTrainer(r.device.dev, r.state.Model, r.state.Opt)
+	if err != nil {
+		return fmt.Errorf("-device %s: %w", r.cfg.Device, err)
+	}
+	r.device.trainer = trainer
+	r.log.Info("device", "name", r.device.dev.Name(), "parameters",
+		r.state.Model.Params.Len())
+	return nil
+}
+
+// closeDevice releases the device and its trainer, if any.
+func (r *runner) closeDevice() {
+	if r.device == nil {
+		return
+	}
+	if r.device.trainer != nil {
+		r.device.trainer.Close()
+	}
+	r.device.dev.Close()
+	r.device = nil
 }
 
 // deviceStep is trainStep on the device: the same batch, dropout rng, lambda, loss,

@@ -107,25 +107,31 @@ func newRunner(cfg Config, opts Options) (*runner, error) {
 	r.ramp, _ = cfg.ramp()
 	runtime.GOMAXPROCS(cfg.Threads)
 	asm.SetThreads(cfg.Threads)
-
-	sets, err := loadCaseSets(cfg, r.log)
-	if err != nil {
-		return nil, err
-	}
-	r.sets = sets
-	if err := r.prepareOutDir(); err != nil {
-		return nil, err
-	}
-	if err := r.initState(); err != nil {
-		return nil, err
-	}
 	if err := r.openDevice(); err != nil {
 		return nil, err
 	}
-	if err := r.openLogs(); err != nil {
+	if err := r.prepare(); err != nil {
+		r.closeDevice()
 		return nil, err
 	}
 	return r, nil
+}
+
+// prepare loads the data, prepares the output folder, builds or restores the model,
+// uploads it to the device, if any, and opens the logs.
+func (r *runner) prepare() error {
+	sets, err := loadCaseSets(r.cfg, r.log)
+	if err != nil {
+		return err
+	}
+	r.sets = sets
+	for _, step := range []func() error{r.prepareOutDir, r.initState, r.uploadModel,
+		r.openLogs} {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // prepareOutDir creates the output folder and writes config.json; a folder that

@@ -197,3 +197,18 @@ func TestLabelsBeyondClassesAreRefused(t *testing.T) {
 		}
 	}
 }
+
+// A Vulkan device that cannot be opened (here an index no machine has) stops the run
+// before the data are read or the output folder is made.
+func TestBadDeviceStopsBeforeLoading(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "run")
+	cfg := tinyConfig(filepath.Join(t.TempDir(), "no-such-data"), out)
+	cfg.Device = "vulkan:99"
+	_, err := Run(context.Background(), cfg, Options{SkipTest: true})
+	if err == nil || !strings.Contains(err.Error(), "-device vulkan:99") {
+		t.Fatalf("err = %v, want the device's error", err)
+	}
+	if _, statErr := os.Stat(out); !os.IsNotExist(statErr) {
+		t.Errorf("the output folder was made (%v)", statErr)
+	}
+}
