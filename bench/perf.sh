@@ -6,7 +6,7 @@
 #	bench/perf.sh                       # patches 32,48,64, 5 timed steps
 #	PATCHES=32,48,64,96 REPS=7 bench/perf.sh
 #
-# With 96^3 the run takes about 11 minutes more and needs 9 GB of memory (on an AMD
+# With 96^3 the run takes about 10 minutes more and needs 9 GB of memory (on an AMD
 # Zen 4, 2026-12-04: a Go step 21.6 s and 8.0 GB with 1 thread, PyTorch 36.7 s and 4.9 GB).
 set -eu
 patches=${PATCHES:-32,48,64}
