@@ -77,11 +77,6 @@ func UpsampleNearestScale[T tensor.Float](x *autograd.Value[T],
 type resampleTable[T tensor.Float] struct {
 	i0, i1 []int
 	l1     []T
-
-	// double marks the linear map that doubles the axis without aligned corners (the
-	// U-Net's upsampling): i0, i1 and l1 then follow the fixed pattern that lerpRow2x
-	// and lerpRowAdjoint2x compute without reading the table.
-	double bool
 }
 
 // linearTable builds the trilinear map of one axis; scale is the source step used
@@ -101,7 +96,6 @@ func linearTable[T tensor.Float](in, out int, scale float64,
 		t.i0[i], t.i1[i] = i0, min(i0+1, in-1)
 		t.l1[i] = T(min(max(src-float64(i0), 0), 1))
 	}
-	t.double = !alignCorners && out == 2*in && scale == 0.5
 	return t
 }
 

@@ -121,10 +121,6 @@ func scatterRows[T tensor.Float](dst, row []T, terms []rowTerm[T], in [3]int) {
 // lerpRow resamples one row along W: dst[i] = (1 - l1[i]) src[i0[i]] + l1[i] src[i1[i]],
 // a copy of src[i0[i]] when l1[i] is 0.
 func lerpRow[T tensor.Float](dst, src []T, t *resampleTable[T]) {
-	if t.double {
-		lerpRow2x(dst, src[:len(dst)/2])
-		return
-	}
 	for i, l1 := range t.l1[:len(dst)] {
 		if l1 == 0 {
 			dst[i] = src[t.i0[i]]
@@ -137,10 +133,6 @@ func lerpRow[T tensor.Float](dst, src []T, t *resampleTable[T]) {
 // lerpRowAdjoint is the transpose of lerpRow, accumulated into dst:
 // dst[i0[i]] += (1 - l1[i]) g[i] and dst[i1[i]] += l1[i] g[i].
 func lerpRowAdjoint[T tensor.Float](dst, g []T, t *resampleTable[T]) {
-	if t.double {
-		lerpRowAdjoint2x(dst[:len(g)/2], g)
-		return
-	}
 	for i, l1 := range t.l1[:len(g)] {
 		if l1 == 0 {
 			dst[t.i0[i]] += g[i]
@@ -148,48 +140,6 @@ func lerpRowAdjoint[T tensor.Float](dst, g []T, t *resampleTable[T]) {
 		}
 		dst[t.i0[i]] += (1 - l1) * g[i]
 		dst[t.i1[i]] += l1 * g[i]
-	}
-}
-
-// lerpRow2x is lerpRow for a table with double set, n = len(src), len(dst) = 2n: the
-// same arithmetic in the same order, without the table's loads and bounds checks.
-// Output 0 copies src[0]; output 2j (j >= 1) has i0 = j-1, l1 = 0.75; output 2j+1 has
-// i0 = j, i1 = min(j+1, n-1), l1 = 0.25.
-func lerpRow2x[T tensor.Float](dst, src []T) {
-	n := len(src)
-	if n == 0 {
-		return
-	}
-	dst = dst[:2*n]
-	quarter, threeQuarters := T(1)-T(0.75), T(1)-T(0.25)
-	dst[0] = src[0]
-	for j := 1; j < n; j++ {
-		dst[2*j] = quarter*src[j-1] + T(0.75)*src[j]
-	}
-	for j := 0; j < n-1; j++ {
-		dst[2*j+1] = threeQuarters*src[j] + T(0.25)*src[j+1]
-	}
-	dst[2*n-1] = threeQuarters*src[n-1] + T(0.25)*src[n-1]
-}
-
-// lerpRowAdjoint2x is lerpRowAdjoint for a table with double set, n = len(dst),
-// len(g) = 2n: every element of dst receives the same products in the same order as
-// through the table.
-func lerpRowAdjoint2x[T tensor.Float](dst, g []T) {
-	n := len(dst)
-	if n == 0 {
-		return
-	}
-	g = g[:2*n]
-	quarter, threeQuarters := T(1)-T(0.75), T(1)-T(0.25)
-	dst[0] += g[0]
-	for j := range n {
-		if j > 0 {
-			dst[j-1] += quarter * g[2*j]
-			dst[j] += T(0.75) * g[2*j]
-		}
-		dst[j] += threeQuarters * g[2*j+1]
-		dst[min(j+1, n-1)] += T(0.25) * g[2*j+1]
 	}
 }
 
