@@ -32,10 +32,10 @@
 //	Max(x) float32                  largest x[i] (-Inf for an empty x)
 //	Exp(dst, x)                     dst[i] = e**x[i], within 2 ulp
 //	SGDMomentum(theta, grad, buf, lr, momentum, weightDecay, first)
-//	ToChannelsLast(dst, src, ld, c, n)
-//	                                dst[x*c+ch] = src[ch*ld+x] (ch < c, x < n)
-//	AddFromChannelsLast(dst, ld, src, bias, c, n)
-//	                                dst[ch*ld+x] += src[x*c+ch] + bias[ch]
+//	ToChannelsLast(dst, stride, src, ld, c, n)
+//	                                dst[x*stride+ch] = src[ch*ld+x] (ch < c, x < n)
+//	AddFromChannelsLast(dst, ld, src, stride, bias, c, n)
+//	                                dst[ch*ld+x] += src[x*stride+ch] + bias[ch]
 //
 // Slices passed together must have equal lengths. An output may be the same
 // slice as an input (in place), but must not partially overlap it. Misuse

@@ -9,22 +9,22 @@ package asm
 var zeroBias [8]float32
 
 // ToChannelsLast writes c rows of n floats, row ch at src[ch*ld:], into dst
-// channels-last:
+// channels-last, each position's c values starting stride floats after the
+// previous position's (stride = c for a dense [n, c] block; more when the rows
+// are some of the channels of a wider block, as the parts of a concatenation):
 //
-//	for ch < c, x < n: dst[x*c+ch] = src[ch*ld+x]
+//	for ch < c, x < n: dst[x*stride+ch] = src[ch*ld+x]
 //
-// It panics if ld < n (with c > 1) or a slice is too short; dst must not
-// overlap src.
-func ToChannelsLast(dst, src []float32, ld, c, n int) {
+// It panics if ld < n (with c > 1), stride < c (with n > 1) or a slice is too
+// short; dst must not overlap src.
+func ToChannelsLast(dst []float32, stride int, src []float32, ld, c, n int) {
 	checkRows("ToChannelsLast", src, ld, c, n)
-	if len(dst) < c*n {
-		panic("asm: ToChannelsLast dst too short")
-	}
+	checkChannelsLast("ToChannelsLast", dst, stride, c, n)
 	n8, ch := 0, 0
 	if useAVX2 {
 		n8 = n &^ 7
 		for ; ch+8 <= c && n8 > 0; ch += 8 {
-			toChannelsLast8AVX2(dst[ch:], c, src[ch*ld:], ld, n8)
+			toChannelsLast8AVX2(dst[ch:], stride, src[ch*ld:], ld, n8)
 		}
 	}
 	for r := range c {
@@ -33,24 +33,24 @@ func ToChannelsLast(dst, src []float32, ld, c, n int) {
 			x0 = n8 // the 8-row kernel wrote the first n8 columns of this row
 		}
 		for x := x0; x < n; x++ {
-			dst[x*c+r] = src[r*ld+x]
+			dst[x*stride+r] = src[r*ld+x]
 		}
 	}
 }
 
-// AddFromChannelsLast adds the channels-last src [n, c] and a bias per row to c
-// rows of n floats, row ch at dst[ch*ld:] (the adjoint of ToChannelsLast, plus
-// the bias; nil means none):
+// AddFromChannelsLast adds the channels-last src (position x's c values at
+// src[x*stride:], stride >= c as in ToChannelsLast) and a bias per row to c rows
+// of n floats, row ch at dst[ch*ld:] (the adjoint of ToChannelsLast, plus the
+// bias; nil means none):
 //
-//	for ch < c, x < n: dst[ch*ld+x] += src[x*c+ch] + bias[ch]
+//	for ch < c, x < n: dst[ch*ld+x] += src[x*stride+ch] + bias[ch]
 //
-// It panics if ld < n (with c > 1), a slice is too short, or bias is neither nil
-// nor at least c long; dst must not overlap src.
-func AddFromChannelsLast(dst []float32, ld int, src, bias []float32, c, n int) {
+// It panics if ld < n (with c > 1), stride < c (with n > 1), a slice is too
+// short, or bias is neither nil nor at least c long; dst must not overlap src.
+func AddFromChannelsLast(dst []float32, ld int, src []float32, stride int, bias []float32,
+	c, n int) {
 	checkRows("AddFromChannelsLast", dst, ld, c, n)
-	if len(src) < c*n {
-		panic("asm: AddFromChannelsLast src too short")
-	}
+	checkChannelsLast("AddFromChannelsLast", src, stride, c, n)
 	if bias != nil && len(bias) < c {
 		panic("asm: AddFromChannelsLast bias too short")
 	}
@@ -62,7 +62,7 @@ func AddFromChannelsLast(dst []float32, ld int, src, bias []float32, c, n int) {
 			if bias != nil {
 				b = bias[ch : ch+8]
 			}
-			addFromChannelsLast8AVX2(dst[ch*ld:], ld, src[ch:], c, b, n8)
+			addFromChannelsLast8AVX2(dst[ch*ld:], ld, src[ch:], stride, b, n8)
 		}
 	}
 	for r := range c {
@@ -75,8 +75,19 @@ func AddFromChannelsLast(dst []float32, ld int, src, bias []float32, c, n int) {
 			x0 = n8
 		}
 		for x := x0; x < n; x++ {
-			dst[r*ld+x] += src[x*c+r] + b
+			dst[r*ld+x] += src[x*stride+r] + b
 		}
+	}
+}
+
+// checkChannelsLast panics unless block holds n positions of c floats, each
+// stride floats after the previous one.
+func checkChannelsLast(name string, block []float32, stride, c, n int) {
+	if n > 1 && stride < c {
+		panic("asm: " + name + " channels-last stride below the channel count")
+	}
+	if c > 0 && n > 0 && len(block) < (n-1)*stride+c {
+		panic("asm: " + name + " channels-last block too short")
 	}
 }
 
@@ -95,13 +106,13 @@ func checkRows(name string, rows []float32, ld, c, n int) {
 
 // toChannelsLast8Generic is the loop of the 8-row kernel toChannelsLast8AVX2:
 //
-//	for r < 8, x < n8: dst[x*c+r] = src[r*ld+x]
+//	for r < 8, x < n8: dst[x*stride+r] = src[r*ld+x]
 //
 // n8 is a multiple of 8.
-func toChannelsLast8Generic(dst []float32, c int, src []float32, ld, n8 int) {
+func toChannelsLast8Generic(dst []float32, stride int, src []float32, ld, n8 int) {
 	for r := range 8 {
 		for x, v := range src[r*ld : r*ld+n8] {
-			dst[x*c+r] = v
+			dst[x*stride+r] = v
 		}
 	}
 }
@@ -109,15 +120,15 @@ func toChannelsLast8Generic(dst []float32, c int, src []float32, ld, n8 int) {
 // addFromChannelsLast8Generic is the loop of the 8-row kernel
 // addFromChannelsLast8AVX2:
 //
-//	for r < 8, x < n8: dst[r*ld+x] += src[x*c+r] + bias[r]
+//	for r < 8, x < n8: dst[r*ld+x] += src[x*stride+r] + bias[r]
 //
 // n8 is a multiple of 8.
-func addFromChannelsLast8Generic(dst []float32, ld int, src []float32, c int,
+func addFromChannelsLast8Generic(dst []float32, ld int, src []float32, stride int,
 	bias []float32, n8 int) {
 	for r := range 8 {
 		row := dst[r*ld : r*ld+n8]
 		for x := range row {
-			row[x] += src[x*c+r] + bias[r]
+			row[x] += src[x*stride+r] + bias[r]
 		}
 	}
 }

@@ -48,7 +48,7 @@
 // 8 voxels per iteration; see toChannelsLast8Generic.
 TEXT ·toChannelsLast8AVX2(SB), NOSPLIT, $0-72
 	MOVQ dst_base+0(FP), DI
-	MOVQ c+24(FP), R9
+	MOVQ stride+24(FP), R9
 	MOVQ src_base+32(FP), SI
 	MOVQ ld+56(FP), R8
 	MOVQ n8+64(FP), CX
@@ -97,7 +97,7 @@ TEXT ·addFromChannelsLast8AVX2(SB), NOSPLIT, $0-96
 	MOVQ dst_base+0(FP), DI
 	MOVQ ld+24(FP), R8
 	MOVQ src_base+32(FP), SI
-	MOVQ c+56(FP), R9
+	MOVQ stride+56(FP), R9
 	MOVQ bias_base+64(FP), AX
 	MOVQ n8+88(FP), CX
 	SHLQ $2, R8

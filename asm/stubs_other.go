@@ -50,9 +50,9 @@ func packAAsm(mr, k int, src []float32, lda int, dst []float32) { panic(noAsm) }
 func fmaPeakAVX2(n int) float32   { panic(noAsm) }
 func fmaPeakAVX512(n int) float32 { panic(noAsm) }
 
-func toChannelsLast8AVX2(dst []float32, c int, src []float32, ld, n8 int) { panic(noAsm) }
+func toChannelsLast8AVX2(dst []float32, stride int, src []float32, ld, n8 int) { panic(noAsm) }
 
-func addFromChannelsLast8AVX2(dst []float32, ld int, src []float32, c int,
+func addFromChannelsLast8AVX2(dst []float32, ld int, src []float32, stride int,
 	bias []float32, n8 int) {
 	panic(noAsm)
 }

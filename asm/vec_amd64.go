@@ -45,11 +45,11 @@ func sgdMomentumAVX2(theta, grad, buf []float32, lr, momentum, weightDecay float
 // toChannelsLast8Generic. n8 is a positive multiple of 8.
 //
 //go:noescape
-func toChannelsLast8AVX2(dst []float32, c int, src []float32, ld, n8 int)
+func toChannelsLast8AVX2(dst []float32, stride int, src []float32, ld, n8 int)
 
 // addFromChannelsLast8AVX2 is the 8-row kernel of AddFromChannelsLast; see
 // addFromChannelsLast8Generic. n8 is a positive multiple of 8.
 //
 //go:noescape
-func addFromChannelsLast8AVX2(dst []float32, ld int, src []float32, c int,
+func addFromChannelsLast8AVX2(dst []float32, ld int, src []float32, stride int,
 	bias []float32, n8 int)

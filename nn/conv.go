@@ -34,7 +34,17 @@ import (
 //     states that scratch).
 func Conv3d[T tensor.Float](x, weight, bias *autograd.Value[T],
 	stride, padding [3]int) *autograd.Value[T] {
-	xs, ws := x.Shape(), weight.Shape()
+	return Conv3dConcat([]*autograd.Value[T]{x}, weight, bias, stride, padding)
+}
+
+// Conv3dConcat is Conv3d of the concatenation of parts along the channel axis
+// (torch.cat(parts, 1), parts [N, C_i, D, H, W] with sum C_i = Cin) without storing
+// that concatenation: the products read each part in place of its channels, and the
+// input gradient goes into each part's gradient. The U-Net decoder applies it to
+// its skip connection and its upsampled input.
+func Conv3dConcat[T tensor.Float](parts []*autograd.Value[T], weight, bias *autograd.Value[T],
+	stride, padding [3]int) *autograd.Value[T] {
+	xs, ws := concatShape(parts), weight.Shape()
 	if len(xs) != 5 || len(ws) != 5 || ws[1] != xs[1] {
 		panic(fmt.Sprintf("nn: Conv3d input %v does not fit weight %v "+
 			"([N, Cin, D, H, W] and [Cout, Cin, kD, kH, kW])", xs, ws))
@@ -52,20 +62,66 @@ func Conv3d[T tensor.Float](x, weight, bias *autograd.Value[T],
 
 	plan := newConvPlan(xs[0], xs[1], ws[0], inDims, outDims, kernel, stride, padding)
 	out := tensor.Zeros[T](xs[0], ws[0], outDims[0], outDims[1], outDims[2])
-	convForward(plan, out.Data, x.Data.Data, weight.Data.Data, biasData(bias))
+	convForward(plan, out.Data, partsData(parts, false), weight.Data.Data, biasData(bias))
 
-	inputs := convInputs(x, weight, bias)
-	return x.Tape().RecordOwned("conv3d", out, inputs, func(g *tensor.Tensor[T]) {
-		if x.RequiresGrad() {
-			convBackwardData(plan, x.GradBuffer().Data, g.Data, weight.Data.Data, nil)
+	inputs := append(append([]*autograd.Value[T](nil), parts...), weight)
+	if bias != nil {
+		inputs = append(inputs, bias)
+	}
+	return weight.Tape().RecordOwned("conv3d", out, inputs, func(g *tensor.Tensor[T]) {
+		if grads := partsData(parts, true); grads.data != nil {
+			convBackwardData(plan, grads, g.Data, weight.Data.Data, nil)
 		}
 		if weight.RequiresGrad() {
-			convBackwardWeight(plan, weight.GradBuffer().Data, x.Data.Data, g.Data)
+			convBackwardWeight(plan, weight.GradBuffer().Data, partsData(parts, false), g.Data)
 		}
 		if bias != nil && bias.RequiresGrad() {
 			addChannelSums(bias.GradBuffer().Data, g)
 		}
 	})
+}
+
+// concatShape returns the shape of the concatenation of parts along axis 1, or the
+// first part's shape when the parts do not fit together (for Conv3d's message).
+func concatShape[T tensor.Float](parts []*autograd.Value[T]) []int {
+	if len(parts) == 0 {
+		panic("nn: Conv3dConcat of no parts")
+	}
+	shape := append([]int(nil), parts[0].Shape()...)
+	for _, p := range parts[1:] {
+		ps := p.Shape()
+		if len(ps) != 5 || len(shape) != 5 || ps[0] != shape[0] ||
+			[3]int(ps[2:]) != [3]int(shape[2:]) {
+			panic(fmt.Sprintf("nn: Conv3dConcat parts %v and %v differ in more than "+
+				"their channels", parts[0].Shape(), ps))
+		}
+		shape[1] += ps[1]
+	}
+	return shape
+}
+
+// partsData returns the parts' data as one channelParts, or with grads their
+// gradient buffers (nil for a part that needs no gradient; data nil when none does).
+func partsData[T tensor.Float](parts []*autograd.Value[T], grads bool) channelParts[T] {
+	shape := parts[0].Shape()
+	cp := channelParts[T]{volume: shape[2] * shape[3] * shape[4]}
+	anyGrad := false
+	for _, p := range parts {
+		cp.channels = append(cp.channels, p.Shape()[1])
+		switch {
+		case !grads:
+			cp.data = append(cp.data, p.Data.Data)
+		case p.RequiresGrad():
+			cp.data = append(cp.data, p.GradBuffer().Data)
+			anyGrad = true
+		default:
+			cp.data = append(cp.data, nil)
+		}
+	}
+	if grads && !anyGrad {
+		cp.data = nil
+	}
+	return cp
 }
 
 // ConvTranspose3d returns the transposed convolution (the adjoint of Conv3d's map from
@@ -101,15 +157,19 @@ func ConvTranspose3d[T tensor.Float](x, weight, bias *autograd.Value[T],
 
 	plan := newConvPlan(xs[0], ws[1], xs[1], outDims, inDims, kernel, stride, padding)
 	out := tensor.Zeros[T](xs[0], ws[1], outDims[0], outDims[1], outDims[2])
-	convBackwardData(plan, out.Data, x.Data.Data, weight.Data.Data, biasData(bias))
+	outVolume := outDims[0] * outDims[1] * outDims[2]
+	convBackwardData(plan, onePart(out.Data, ws[1], outVolume), x.Data.Data,
+		weight.Data.Data, biasData(bias))
 
 	inputs := convInputs(x, weight, bias)
 	return x.Tape().RecordOwned("conv_transpose3d", out, inputs, func(g *tensor.Tensor[T]) {
 		if x.RequiresGrad() {
-			convForward(plan, x.GradBuffer().Data, g.Data, weight.Data.Data, nil)
+			convForward(plan, x.GradBuffer().Data, onePart(g.Data, ws[1], outVolume),
+				weight.Data.Data, nil)
 		}
 		if weight.RequiresGrad() {
-			convBackwardWeight(plan, weight.GradBuffer().Data, g.Data, x.Data.Data)
+			convBackwardWeight(plan, weight.GradBuffer().Data,
+				onePart(g.Data, ws[1], outVolume), x.Data.Data)
 		}
 		if bias != nil && bias.RequiresGrad() {
 			addChannelSums(bias.GradBuffer().Data, g)
@@ -119,33 +179,47 @@ func ConvTranspose3d[T tensor.Float](x, weight, bias *autograd.Value[T],
 
 // convForward accumulates y += conv(x) + bias for the plan's X -> Y direction:
 // y[n] [Cy, Y] += w [Cy, Cx*taps] im2col(x[n]) [Cx*taps, Y] + bias [Cy] (nil: none).
-func convForward[T tensor.Float](p *convPlan, y, x, w, bias []T) {
+// x may be in parts; the gathered form joins them first.
+func convForward[T tensor.Float](p *convPlan, y []T, x channelParts[T], w, bias []T) {
+	yVolume := p.yDims[0] * p.yDims[1] * p.yDims[2]
 	if p.shiftY != nil {
 		wTaps := tapKernels(w, p.cy, p.cx, p.taps, false)
-		shiftProduct(y, x, wTaps.Data, bias, p.shiftY, p.batch)
+		shiftProduct(onePart(y, p.cy, yVolume), x, wTaps.Data, bias, p.shiftY, p.batch)
 		tensor.Recycle(wTaps)
 		return
 	}
-	gatherProduct(y, x, w, bias, p.cy, p.specToY(), p.batch)
+	joined, release := x.joined(p.batch)
+	gatherProduct(y, joined, w, bias, p.cy, p.specToY(), p.batch)
+	release()
 }
 
 // convBackwardData accumulates x += conv^T(y) + bias: x[n] [Cx, X] += w^T [Cx, Cy*taps]
 // gather(y[n]) [Cy*taps, X] + bias [Cx] (nil: none), with w [Cy, Cx*taps] as in
-// convForward.
-func convBackwardData[T tensor.Float](p *convPlan, x, y, w, bias []T) {
+// convForward. x may be in parts (nil parts are not computed by the shifted form); the
+// gathered form computes the whole and adds it into the parts.
+func convBackwardData[T tensor.Float](p *convPlan, x channelParts[T], y, w, bias []T) {
+	yVolume := p.yDims[0] * p.yDims[1] * p.yDims[2]
 	if p.shiftX != nil {
 		wTaps := tapKernels(w, p.cy, p.cx, p.taps, true)
-		shiftProduct(x, y, wTaps.Data, bias, p.shiftX, p.batch)
+		shiftProduct(x, onePart(y, p.cy, yVolume), wTaps.Data, bias, p.shiftX, p.batch)
 		tensor.Recycle(wTaps)
 		return
 	}
 	wAdjoint := adjointKernel(w, p.cy, p.cx, p.taps)
-	gatherProduct(x, y, wAdjoint.Data, bias, p.cx, p.specToX(), p.batch)
-	tensor.Recycle(wAdjoint)
+	defer tensor.Recycle(wAdjoint)
+	if whole := x.single(); whole != nil {
+		gatherProduct(whole, y, wAdjoint.Data, bias, p.cx, p.specToX(), p.batch)
+		return
+	}
+	whole := tensor.Zeros[T](p.batch * p.cx * x.volume)
+	gatherProduct(whole.Data, y, wAdjoint.Data, bias, p.cx, p.specToX(), p.batch)
+	x.addJoined(whole.Data, p.batch)
+	tensor.Recycle(whole)
 }
 
-// convBackwardWeight accumulates gw [Cy, Cx*taps] += sum_n y[n] im2col(x[n])^T.
-func convBackwardWeight[T tensor.Float](p *convPlan, gw, x, y []T) {
+// convBackwardWeight accumulates gw [Cy, Cx*taps] += sum_n y[n] im2col(x[n])^T, x
+// possibly in parts.
+func convBackwardWeight[T tensor.Float](p *convPlan, gw []T, x channelParts[T], y []T) {
 	if p.shiftY != nil {
 		gwTaps := tensor.Zeros[T](len(gw))
 		shiftWeight(gwTaps.Data, x, y, p.shiftY, p.batch)
@@ -153,7 +227,9 @@ func convBackwardWeight[T tensor.Float](p *convPlan, gw, x, y []T) {
 		tensor.Recycle(gwTaps)
 		return
 	}
-	weightProduct(gw, x, y, p.cy, p.specToY(), p.batch)
+	joined, release := x.joined(p.batch)
+	weightProduct(gw, joined, y, p.cy, p.specToY(), p.batch)
+	release()
 }
 
 // adjointKernel rearranges w [cy, cx, taps] into [cx, cy*taps]:

@@ -29,14 +29,15 @@ func BenchmarkConv3d(b *testing.B) {
 		one, pad := [3]int{1, 1, 1}, [3]int{1, 1, 1}
 		gx, gw, gb := make([]float32, len(x.Data)), make([]float32, len(w.Data)),
 			make([]float32, s.cout)
+		vol := s.size * s.size * s.size
 
 		forward := func() {
 			tape := autograd.NewNoGradTape[float32]()
 			Conv3d(tape.Const(x), tape.Const(w), tape.Const(bias), one, pad)
 		}
 		backward := func() {
-			convBackwardData(plan, gx, g.Data, w.Data, nil)
-			convBackwardWeight(plan, gw, x.Data, g.Data)
+			convBackwardData(plan, onePart(gx, s.cin, vol), g.Data, w.Data, nil)
+			convBackwardWeight(plan, gw, onePart(x.Data, s.cin, vol), g.Data)
 			addChannelSums(gb, g)
 		}
 		for _, threads := range []int{1, 2} {
@@ -80,15 +81,17 @@ func BenchmarkConv3dDeep(b *testing.B) {
 		x, w, bias, g, plan, flops := convBenchProblem(s.cin, s.cout, s.size)
 		y, gx, gw := make([]float32, len(g.Data)), make([]float32, len(x.Data)),
 			make([]float32, len(w.Data))
+		xs, gxs := onePart(x.Data, s.cin, s.size*s.size*s.size),
+			onePart(gx, s.cin, s.size*s.size*s.size)
 
 		shape := fmt.Sprintf("shape=%dx%dx%d", s.cin, s.cout, s.size)
 		for _, pass := range []struct {
 			name string
 			run  func()
 		}{
-			{"forward", func() { convForward(plan, y, x.Data, w.Data, bias.Data) }},
-			{"data", func() { convBackwardData(plan, gx, g.Data, w.Data, nil) }},
-			{"weight", func() { convBackwardWeight(plan, gw, x.Data, g.Data) }},
+			{"forward", func() { convForward(plan, y, xs, w.Data, bias.Data) }},
+			{"data", func() { convBackwardData(plan, gxs, g.Data, w.Data, nil) }},
+			{"weight", func() { convBackwardWeight(plan, gw, xs, g.Data) }},
 		} {
 			benchPass(b, shape+"/pass="+pass.name, 1, flops, pass.run)
 		}

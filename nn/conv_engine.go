@@ -229,7 +229,7 @@ func gatherPerSample[T tensor.Float](dst, src, a, bias []T, dstC int, g gatherSp
 		}
 		tile := grow(&bufs[w].tile, pt*dstC)
 		gemm(true, true, pt, dstC, g.k, cols, ld, a, g.k, 0, tile, dstC)
-		addChannelsLast(c, g.colVolume(), tile, bias, dstC, pt)
+		addChannelsLast(c, g.colVolume(), tile, dstC, bias, dstC, pt)
 	})
 
 	putScratch(bufs)
@@ -284,13 +284,13 @@ func weightPerSample[T tensor.Float](gw, x, y []T, yC int, g gatherSpec, tl tili
 		cols, ld := columns(&bufs[w].col, x[n*xSize:(n+1)*xSize], &g, r0, r1)
 		pt := (r1 - r0) * width
 		yT := grow(&bufs[w].tile, pt*yC)
-		toChannelsLast(yT, y[n*ySize+r0*width:], g.colVolume(), yC, pt)
+		toChannelsLast(yT, yC, y[n*ySize+r0*width:], g.colVolume(), yC, pt)
 		gemm(false, false, g.k, yC, pt, cols, ld, yT, yC, 1, bufs[w].part, yC)
 	})
 
 	for _, b := range bufs {
 		if b != nil {
-			addChannelsLast(gw, g.k, b.part, nil, yC, g.k)
+			addChannelsLast(gw, g.k, b.part, yC, nil, yC, g.k)
 		}
 	}
 	putScratch(bufs)

@@ -153,10 +153,12 @@ func (s *shiftPlan) rowsPerBlock(positions int) int {
 	return max(positions/s.wp, 1)
 }
 
-// padSlab pads the source depth slices read by output slices [z0, z1) into buf,
-// channels-last: slab[((dz*Hp + y)*Wp + x)*C + c] = src[c, z0 + dz - padD, y - padH,
-// x - padW], or 0 outside the source, followed by s.tail zeros.
-func padSlab[T tensor.Float](s *shiftPlan, buf *convScratch[T], src []T, z0, z1 int) []T {
+// padSlab pads the source depth slices of sample n read by output slices [z0, z1)
+// into buf, channels-last: slab[((dz*Hp + y)*Wp + x)*C + c] = src[n, c, z0 + dz - padD,
+// y - padH, x - padW], or 0 outside the source, followed by s.tail zeros; each part
+// of src fills its own channels of every position.
+func padSlab[T tensor.Float](s *shiftPlan, buf *convScratch[T], src channelParts[T],
+	n, z0, z1 int) []T {
 	nz := z1 - z0 + s.slabRowsPlus
 	c := s.srcC
 	rowLen := s.wp * c
@@ -175,7 +177,12 @@ func padSlab[T tensor.Float](s *shiftPlan, buf *convScratch[T], src []T, z0, z1 
 		for y := range h {
 			row := plane[(y+s.pad[1])*rowLen : (y+s.pad[1]+1)*rowLen]
 			clear(row[:s.pad[2]*c])
-			toChannelsLast(row[s.pad[2]*c:], src[(z*h+y)*w:], d*h*w, c, w)
+			first := 0
+			for i, channels := range src.channels {
+				toChannelsLast(row[s.pad[2]*c+first:], c, src.sample(i, n)[(z*h+y)*w:],
+					d*h*w, channels, w)
+				first += channels
+			}
 			clear(row[(s.pad[2]+w)*c:])
 		}
 	}
@@ -183,29 +190,29 @@ func padSlab[T tensor.Float](s *shiftPlan, buf *convScratch[T], src []T, z0, z1 
 }
 
 // toChannelsLast writes c rows of n elements, row ch at src[ch*ld:], into dst
-// channels-last: dst[x*c+ch] = src[ch*ld+x]. float32 runs asm.ToChannelsLast (8x8
-// register transposes); float64 the loop.
-func toChannelsLast[T tensor.Float](dst, src []T, ld, c, n int) {
+// channels-last, position x's values from dst[x*stride] on (stride = c, or the
+// channels of a wider block): dst[x*stride+ch] = src[ch*ld+x]. float32 runs
+// asm.ToChannelsLast (8x8 register transposes); float64 the loop.
+func toChannelsLast[T tensor.Float](dst []T, stride int, src []T, ld, c, n int) {
 	if d, ok := any(dst).([]float32); ok {
-		asm.ToChannelsLast(d, any(src).([]float32), ld, c, n)
+		asm.ToChannelsLast(d, stride, any(src).([]float32), ld, c, n)
 		return
 	}
 	for ch := range c {
 		for x, v := range src[ch*ld : ch*ld+n] {
-			dst[x*c+ch] = v
+			dst[x*stride+ch] = v
 		}
 	}
 }
 
 // shiftProduct accumulates dst[n] += conv(src[n]) + bias for every sample, where wTaps
 // [taps, srcC, dstC] holds the kernel tap by tap, bias is [dstC] or nil and dst[n] is
-// [dstC, out].
-func shiftProduct[T tensor.Float](dst, src, wTaps, bias []T, s *shiftPlan, batch int) {
+// [dstC, out]. Either side may be in parts (channelParts).
+func shiftProduct[T tensor.Float](dst, src channelParts[T], wTaps, bias []T, s *shiftPlan,
+	batch int) {
 	tl := s.tiling(batch)
 	workers := convWorkers(tl.items)
 	bufs := make([]*convScratch[T], workers)
-	srcSize := s.srcC * s.src[0] * s.src[1] * s.src[2]
-	dstSize := s.dstC * s.out[0] * s.out[1] * s.out[2]
 	k := s.group * s.srcC // the W taps of one product, all channels
 	maxRows := s.rowsPerBlock(forwardBlockElems / s.dstC)
 
@@ -214,9 +221,8 @@ func shiftProduct[T tensor.Float](dst, src, wTaps, bias []T, s *shiftPlan, batch
 			bufs[w] = getScratch[T]()
 		}
 		n, z0, z1 := tl.item(i)
-		slab := padSlab(s, bufs[w], src[n*srcSize:(n+1)*srcSize], z0, z1)
+		slab := padSlab(s, bufs[w], src, n, z0, z1)
 		block := grow(&bufs[w].tile, maxRows*s.wp*s.dstC)
-		out := dst[n*dstSize : (n+1)*dstSize]
 		s.forEachRowBlock(z1-z0, maxRows, func(b rowBlock) {
 			for call, off := range s.offsets {
 				beta := T(1)
@@ -226,7 +232,7 @@ func shiftProduct[T tensor.Float](dst, src, wTaps, bias []T, s *shiftPlan, batch
 				gemm(false, false, b.rows, s.dstC, k, slab[(off+b.q0)*s.srcC:], s.srcC,
 					wTaps[call*k*s.dstC:], s.dstC, beta, block, s.dstC)
 			}
-			addFromPaddedRows(out, block, bias, s, z0+b.dz, b.y0, b.y1)
+			addFromPaddedRows(dst, n, block, bias, s, z0+b.dz, b.y0, b.y1)
 		})
 	})
 
@@ -235,13 +241,13 @@ func shiftProduct[T tensor.Float](dst, src, wTaps, bias []T, s *shiftPlan, batch
 
 // shiftWeight accumulates gwTaps [taps, srcC, dstC] += sum over n and q of
 // slab(x[n])[q + off_ab + e, c] * y[n][o, q], the weight gradient of shiftProduct for
-// the upstream gradient y [N, dstC, out]. Each worker sums into its own partial, added
-// at the end.
-func shiftWeight[T tensor.Float](gwTaps, x, y []T, s *shiftPlan, batch int) {
+// the upstream gradient y [N, dstC, out], x possibly in parts. Each worker sums into
+// its own partial, added at the end.
+func shiftWeight[T tensor.Float](gwTaps []T, x channelParts[T], y []T, s *shiftPlan,
+	batch int) {
 	tl := s.tiling(batch)
 	workers := convWorkers(tl.items)
 	bufs := make([]*convScratch[T], workers)
-	xSize := s.srcC * s.src[0] * s.src[1] * s.src[2]
 	ySize := s.dstC * s.out[0] * s.out[1] * s.out[2]
 	k := s.group * s.srcC
 	maxRows := s.rowsPerBlock(weightBlockPositions)
@@ -252,7 +258,7 @@ func shiftWeight[T tensor.Float](gwTaps, x, y []T, s *shiftPlan, batch int) {
 			clear(grow(&bufs[w].part, len(gwTaps)))
 		}
 		n, z0, z1 := tl.item(i)
-		slab := padSlab(s, bufs[w], x[n*xSize:(n+1)*xSize], z0, z1)
+		slab := padSlab(s, bufs[w], x, n, z0, z1)
 		block := grow(&bufs[w].tile, maxRows*s.wp*s.dstC)
 		yn := y[n*ySize : (n+1)*ySize]
 		s.forEachRowBlock(z1-z0, maxRows, func(b rowBlock) {
@@ -275,14 +281,24 @@ func shiftWeight[T tensor.Float](gwTaps, x, y []T, s *shiftPlan, batch int) {
 }
 
 // addFromPaddedRows adds the channels-last block [rows, dstC] of output rows [y0, y1)
-// of slice z (row y at block position (y - y0)*Wp), plus bias (or nil), into dst
-// [dstC, out].
-func addFromPaddedRows[T tensor.Float](dst, block, bias []T, s *shiftPlan, z, y0, y1 int) {
+// of slice z (row y at block position (y - y0)*Wp), plus bias (or nil), into sample n
+// of dst [N, dstC, out], part by part (nil parts skipped).
+func addFromPaddedRows[T tensor.Float](dst channelParts[T], n int, block, bias []T,
+	s *shiftPlan, z, y0, y1 int) {
 	ho, wo := s.out[1], s.out[2]
 	volume := s.out[0] * ho * wo
-	for y := y0; y < y1; y++ {
-		addChannelsLast(dst[(z*ho+y)*wo:], volume, block[(y-y0)*s.wp*s.dstC:], bias,
-			s.dstC, wo)
+	first := 0
+	for i, channels := range dst.channels {
+		part := dst.sample(i, n)
+		var partBias []T
+		if bias != nil {
+			partBias = bias[first : first+channels]
+		}
+		for y := y0; part != nil && y < y1; y++ {
+			addChannelsLast(part[(z*ho+y)*wo:], volume, block[(y-y0)*s.wp*s.dstC+first:],
+				s.dstC, partBias, channels, wo)
+		}
+		first += channels
 	}
 }
 
@@ -294,20 +310,22 @@ func toPaddedRows[T tensor.Float](block, y []T, s *shiftPlan, z, y0, y1 int) {
 	volume := s.out[0] * ho * wo
 	for yy := y0; yy < y1; yy++ {
 		start := (yy - y0) * s.wp * c
-		toChannelsLast(block[start:], y[(z*ho+yy)*wo:], volume, c, wo)
+		toChannelsLast(block[start:], c, y[(z*ho+yy)*wo:], volume, c, wo)
 		if yy < y1-1 {
 			clear(block[start+wo*c : start+s.wp*c])
 		}
 	}
 }
 
-// addChannelsLast adds the channels-last src [n, c] plus bias[ch] (none when nil) to
-// c rows of n elements, row ch at dst[ch*ld:]: dst[ch*ld+x] += src[x*c+ch] + bias[ch],
-// the adjoint of toChannelsLast plus a bias. float32 runs asm.AddFromChannelsLast.
-func addChannelsLast[T tensor.Float](dst []T, ld int, src, bias []T, c, n int) {
+// addChannelsLast adds the channels-last src (position x's values from src[x*stride]
+// on) plus bias[ch] (none when nil) to c rows of n elements, row ch at dst[ch*ld:]:
+// dst[ch*ld+x] += src[x*stride+ch] + bias[ch], the adjoint of toChannelsLast plus a
+// bias. float32 runs asm.AddFromChannelsLast.
+func addChannelsLast[T tensor.Float](dst []T, ld int, src []T, stride int, bias []T,
+	c, n int) {
 	if d, ok := any(dst).([]float32); ok {
 		b, _ := any(bias).([]float32)
-		asm.AddFromChannelsLast(d, ld, any(src).([]float32), b, c, n)
+		asm.AddFromChannelsLast(d, ld, any(src).([]float32), stride, b, c, n)
 		return
 	}
 	for ch := range c {
@@ -317,7 +335,7 @@ func addChannelsLast[T tensor.Float](dst []T, ld int, src, bias []T, c, n int) {
 		}
 		row := dst[ch*ld : ch*ld+n]
 		for x := range row {
-			row[x] += src[x*c+ch] + b
+			row[x] += src[x*stride+ch] + b
 		}
 	}
 }

@@ -283,24 +283,25 @@ func shiftAndGather[T tensor.Float](p *convPlan, seed uint64) [3]float64 {
 	w := tensor.RandNormal[T](rng, 0, 1, p.cy*p.cx*p.taps).Data
 	var diffs [3]float64
 
+	xVolume, yVolume := tensor.Numel(p.xDims[:]), tensor.Numel(p.yDims[:])
 	shifted, gathered := make([]T, len(y)), make([]T, len(y))
 	bias := tensor.RandNormal[T](rng, 0, 1, p.cy).Data
-	shiftProduct(shifted, x, tapKernels(w, p.cy, p.cx, p.taps, false).Data, bias, p.shiftY,
+	shiftProduct(onePart(shifted, p.cy, yVolume), onePart(x, p.cx, xVolume), tapKernels(w, p.cy, p.cx, p.taps, false).Data, bias, p.shiftY,
 		p.batch)
 	gatherProduct(gathered, x, w, bias, p.cy, p.specToY(), p.batch)
 	diffs[0] = relMaxDiff(shifted, gathered)
 
 	if p.shiftX != nil {
 		shifted, gathered = make([]T, len(x)), make([]T, len(x))
-		shiftProduct(shifted, y, tapKernels(w, p.cy, p.cx, p.taps, true).Data, nil, p.shiftX,
-			p.batch)
+		shiftProduct(onePart(shifted, p.cx, xVolume), onePart(y, p.cy, yVolume),
+			tapKernels(w, p.cy, p.cx, p.taps, true).Data, nil, p.shiftX, p.batch)
 		gatherProduct(gathered, y, adjointKernel(w, p.cy, p.cx, p.taps).Data, nil, p.cx,
 			p.specToX(), p.batch)
 		diffs[1] = relMaxDiff(shifted, gathered)
 	}
 
 	taps, gathered := make([]T, len(w)), make([]T, len(w))
-	shiftWeight(taps, x, y, p.shiftY, p.batch)
+	shiftWeight(taps, onePart(x, p.cx, xVolume), y, p.shiftY, p.batch)
 	shifted = make([]T, len(w))
 	addTapGradients(shifted, taps, p.cy, p.cx, p.taps)
 	weightProduct(gathered, x, y, p.cy, p.specToY(), p.batch)

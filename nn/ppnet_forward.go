@@ -75,7 +75,7 @@ func (f *forwardPass[T]) unet(x *autograd.Value[T]) [Levels]*autograd.Value[T] {
 		if k > 0 {
 			h = MaxPool3d(h)
 		}
-		h = f.block(f.net.encoder[k], h)
+		h = f.block(f.net.encoder[k], []*autograd.Value[T]{h})
 		skips[k] = h
 	}
 	features[Levels-1] = h
@@ -83,7 +83,7 @@ func (f *forwardPass[T]) unet(x *autograd.Value[T]) [Levels]*autograd.Value[T] {
 	for k := Levels - 2; k >= 0; k-- {
 		size := [3]int(skips[k].Data.Shape[2:])
 		up := UpsampleTrilinear(h, size, false)
-		h = f.block(f.net.decoder[k], autograd.Concat(1, skips[k], up))
+		h = f.block(f.net.decoder[k], []*autograd.Value[T]{skips[k], up})
 		if f.perturb != nil && f.net.Config.Perturb == PerturbReference {
 			shape := h.Data.Shape
 			site := fmt.Sprintf("up_concat%d.dropout3d", k+1)
@@ -95,11 +95,18 @@ func (f *forwardPass[T]) unet(x *autograd.Value[T]) [Levels]*autograd.Value[T] {
 	return features
 }
 
-// block applies UnetConv3: two stages of Conv3d 3x3x3 pad 1 -> norm -> ReLU.
-func (f *forwardPass[T]) block(b convBlock, h *autograd.Value[T]) *autograd.Value[T] {
+// block applies UnetConv3: two stages of Conv3d 3x3x3 pad 1 -> norm -> ReLU, to the
+// concatenation along channels of inputs (in the decoder the skip connection and the
+// upsampled features, read in place by Conv3dConcat).
+func (f *forwardPass[T]) block(b convBlock, inputs []*autograd.Value[T]) *autograd.Value[T] {
+	var h *autograd.Value[T]
 	for i := range 2 {
 		c := b.convs[i]
-		h = Conv3d(h, f.params[c.weight], f.params[c.bias], [3]int{1, 1, 1}, [3]int{1, 1, 1})
+		if i > 0 {
+			inputs = []*autograd.Value[T]{h}
+		}
+		h = Conv3dConcat(inputs, f.params[c.weight], f.params[c.bias], [3]int{1, 1, 1},
+			[3]int{1, 1, 1})
 		h = f.normReLU(b.norms[i], h)
 	}
 	return h
