@@ -35,7 +35,7 @@ func accumulateOwnedBroadcastGrad[T tensor.Float](v *Value[T], g *tensor.Tensor[
 
 // Add returns a + b (broadcast). Backward: da += sum-to-shape(g), db likewise.
 func Add[T tensor.Float](a, b *Value[T]) *Value[T] {
-	return a.tape.Record("add", tensor.Add(a.Data, b.Data), []*Value[T]{a, b},
+	return a.tape.RecordOwned("add", tensor.Add(a.Data, b.Data), []*Value[T]{a, b},
 		func(g *tensor.Tensor[T]) {
 			accumulateBroadcastGrad(a, g)
 			accumulateBroadcastGrad(b, g)
@@ -44,7 +44,7 @@ func Add[T tensor.Float](a, b *Value[T]) *Value[T] {
 
 // Sub returns a - b (broadcast). Backward: da += g, db -= g, each summed to shape.
 func Sub[T tensor.Float](a, b *Value[T]) *Value[T] {
-	return a.tape.Record("sub", tensor.Sub(a.Data, b.Data), []*Value[T]{a, b},
+	return a.tape.RecordOwned("sub", tensor.Sub(a.Data, b.Data), []*Value[T]{a, b},
 		func(g *tensor.Tensor[T]) {
 			accumulateBroadcastGrad(a, g)
 			if !b.requiresGrad {
@@ -60,7 +60,7 @@ func Sub[T tensor.Float](a, b *Value[T]) *Value[T] {
 
 // Mul returns a * b elementwise (broadcast). Backward: da += g*b, db += g*a.
 func Mul[T tensor.Float](a, b *Value[T]) *Value[T] {
-	return a.tape.Record("mul", tensor.Mul(a.Data, b.Data), []*Value[T]{a, b},
+	return a.tape.RecordOwned("mul", tensor.Mul(a.Data, b.Data), []*Value[T]{a, b},
 		func(g *tensor.Tensor[T]) {
 			if a.requiresGrad {
 				accumulateOwnedBroadcastGrad(a, tensor.Mul(g, b.Data))
@@ -74,7 +74,7 @@ func Mul[T tensor.Float](a, b *Value[T]) *Value[T] {
 // Div returns a / b elementwise (broadcast). Backward: da += g/b, db -= g*a/b^2.
 func Div[T tensor.Float](a, b *Value[T]) *Value[T] {
 	out := tensor.Div(a.Data, b.Data)
-	return a.tape.Record("div", out, []*Value[T]{a, b}, func(g *tensor.Tensor[T]) {
+	return a.tape.RecordOwned("div", out, []*Value[T]{a, b}, func(g *tensor.Tensor[T]) {
 		if a.requiresGrad {
 			accumulateOwnedBroadcastGrad(a, tensor.Div(g, b.Data))
 		}
@@ -89,7 +89,7 @@ func Div[T tensor.Float](a, b *Value[T]) *Value[T] {
 func unary[T tensor.Float](op string, x *Value[T], f func(x T) T,
 	deriv func(x, y T) T) *Value[T] {
 	out := tensor.Map(x.Data, f)
-	return x.tape.Record(op, out, []*Value[T]{x}, func(g *tensor.Tensor[T]) {
+	return x.tape.RecordOwned(op, out, []*Value[T]{x}, func(g *tensor.Tensor[T]) {
 		gx := tensor.Zeros[T](x.Data.Shape...)
 		for i, gi := range g.Data {
 			gx.Data[i] = gi * deriv(x.Data.Data[i], out.Data[i])
@@ -106,26 +106,26 @@ func Scale[T tensor.Float](x *Value[T], s T) *Value[T] { return scale("scale", x
 
 // scale records y = s*x under the name op.
 func scale[T tensor.Float](op string, x *Value[T], s T) *Value[T] {
-	return x.tape.Record(op, tensor.Scale(x.Data, s), []*Value[T]{x},
+	return x.tape.RecordOwned(op, tensor.Scale(x.Data, s), []*Value[T]{x},
 		func(g *tensor.Tensor[T]) { x.AccumulateOwnedGrad(tensor.Scale(g, s)) })
 }
 
 // AddScalar returns x + s for a constant s. Backward: dx += g.
 func AddScalar[T tensor.Float](x *Value[T], s T) *Value[T] {
-	return x.tape.Record("add_scalar", tensor.AddScalar(x.Data, s), []*Value[T]{x},
+	return x.tape.RecordOwned("add_scalar", tensor.AddScalar(x.Data, s), []*Value[T]{x},
 		func(g *tensor.Tensor[T]) { x.AccumulateGrad(g) })
 }
 
 // Exp returns e^x. Backward: dx += g*e^x.
 func Exp[T tensor.Float](x *Value[T]) *Value[T] {
 	out := tensor.Exp(x.Data)
-	return x.tape.Record("exp", out, []*Value[T]{x},
+	return x.tape.RecordOwned("exp", out, []*Value[T]{x},
 		func(g *tensor.Tensor[T]) { x.AccumulateOwnedGrad(tensor.Mul(g, out)) })
 }
 
 // Log returns ln x. Backward: dx += g/x.
 func Log[T tensor.Float](x *Value[T]) *Value[T] {
-	return x.tape.Record("log", tensor.Log(x.Data), []*Value[T]{x},
+	return x.tape.RecordOwned("log", tensor.Log(x.Data), []*Value[T]{x},
 		func(g *tensor.Tensor[T]) { x.AccumulateOwnedGrad(tensor.Div(g, x.Data)) })
 }
 
@@ -137,7 +137,7 @@ func Sqrt[T tensor.Float](x *Value[T]) *Value[T] {
 
 // Square returns x^2. Backward: dx += 2 g x.
 func Square[T tensor.Float](x *Value[T]) *Value[T] {
-	return x.tape.Record("square", tensor.Square(x.Data), []*Value[T]{x},
+	return x.tape.RecordOwned("square", tensor.Square(x.Data), []*Value[T]{x},
 		func(g *tensor.Tensor[T]) {
 			gx := tensor.Mul(g, x.Data)
 			x.AccumulateOwnedGrad(tensor.Add(gx, gx))

@@ -5,7 +5,7 @@ import "github.com/urpc-go/urpc/tensor"
 // Sum sums x over axes (all when none are given), keeping reduced axes with size 1.
 // Backward: every element of x receives the gradient of its sum.
 func Sum[T tensor.Float](x *Value[T], axes ...int) *Value[T] {
-	return x.tape.Record("sum", tensor.Sum(x.Data, axes...), []*Value[T]{x},
+	return x.tape.RecordOwned("sum", tensor.Sum(x.Data, axes...), []*Value[T]{x},
 		func(g *tensor.Tensor[T]) { x.AccumulateOwnedGrad(tensor.Expand(g, x.Data.Shape...)) })
 }
 
@@ -14,7 +14,7 @@ func Sum[T tensor.Float](x *Value[T], axes ...int) *Value[T] {
 func Mean[T tensor.Float](x *Value[T], axes ...int) *Value[T] {
 	out := tensor.Mean(x.Data, axes...)
 	count := T(x.Data.Numel() / max(out.Numel(), 1))
-	return x.tape.Record("mean", out, []*Value[T]{x}, func(g *tensor.Tensor[T]) {
+	return x.tape.RecordOwned("mean", out, []*Value[T]{x}, func(g *tensor.Tensor[T]) {
 		x.AccumulateOwnedGrad(tensor.Expand(tensor.Scale(g, 1/count), x.Data.Shape...))
 	})
 }

@@ -66,7 +66,7 @@ func Concat[T tensor.Float](axis int, parts ...*Value[T]) *Value[T] {
 
 // MatMul returns a b for a [M, K] and b [K, N]. Backward: da += g b^T, db += a^T g.
 func MatMul[T tensor.Float](a, b *Value[T]) *Value[T] {
-	return a.tape.Record("matmul", tensor.MatMul(a.Data, b.Data), []*Value[T]{a, b},
+	return a.tape.RecordOwned("matmul", tensor.MatMul(a.Data, b.Data), []*Value[T]{a, b},
 		func(g *tensor.Tensor[T]) {
 			if a.requiresGrad {
 				a.AccumulateOwnedGrad(tensor.MatMul(g, tensor.Transpose(b.Data)))

@@ -6,7 +6,7 @@ import "github.com/urpc-go/urpc/tensor"
 // Backward: dx += s * (g - sum_c g*s), fused in tensor.SoftmaxBackward.
 func Softmax[T tensor.Float](x *Value[T], axis int) *Value[T] {
 	s := tensor.Softmax(x.Data, axis)
-	return x.tape.Record("softmax", s, []*Value[T]{x}, func(g *tensor.Tensor[T]) {
+	return x.tape.RecordOwned("softmax", s, []*Value[T]{x}, func(g *tensor.Tensor[T]) {
 		x.AccumulateOwnedGrad(tensor.SoftmaxBackward(g, s, axis))
 	})
 }
@@ -19,7 +19,7 @@ func Softmax[T tensor.Float](x *Value[T], axis int) *Value[T] {
 // forward would trade one tensor of memory for one exponential per element.
 func LogSoftmax[T tensor.Float](x *Value[T], axis int) *Value[T] {
 	out := tensor.LogSoftmax(x.Data, axis)
-	return x.tape.Record("log_softmax", out, []*Value[T]{x}, func(g *tensor.Tensor[T]) {
+	return x.tape.RecordOwned("log_softmax", out, []*Value[T]{x}, func(g *tensor.Tensor[T]) {
 		x.AccumulateOwnedGrad(tensor.LogSoftmaxBackward(g, out, axis))
 	})
 }

@@ -190,13 +190,15 @@ func (tp *Tape[T]) Backward(loss *Value[T]) { tp.backward(loss, false) }
 
 // BackwardRecycling is Backward for a training step that keeps nothing of its graph:
 // as soon as a value's backward function has run, the data its operation owns
-// (RecordOwned: the network's activations) goes to tensor.Recycle, so that the
+// (RecordOwned: the network's activations, and the outputs of this package's
+// arithmetic, reductions, softmaxes and MatMul) goes to tensor.Recycle, so that the
 // gradients computed later in the same pass, and the next step, reuse that memory
 // instead of faulting in fresh pages. Afterwards the data of the values recorded with
 // RecordOwned (other than loss), and of every view of them, must not be read: a
 // recycled buffer's Data is nil, but a view (Reshape) still points at memory that
 // later tensors reuse. Buffers under the free list's minimum (tensor.Recycle) are left
-// alone. Values recorded with Record, leaves and constants keep their data.
+// alone. Values recorded with Record (the views and copies of shape.go but Concat),
+// leaves and constants keep their data.
 func (tp *Tape[T]) BackwardRecycling(loss *Value[T]) { tp.backward(loss, true) }
 
 // backward runs the backward functions from the end of the tape. Each intermediate

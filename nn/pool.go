@@ -13,7 +13,7 @@ import (
 // maximum wins (a later element replaces it only when it is larger, or NaN), as in
 // PyTorch. Backward: each gout element goes to that winner alone.
 func MaxPool3d[T tensor.Float](x *autograd.Value[T]) *autograd.Value[T] {
-	out, _ := MaxPool3dWithIndices(x)
+	out, _ := maxPool3d(x)
 	return out
 }
 
@@ -21,33 +21,73 @@ func MaxPool3d[T tensor.Float](x *autograd.Value[T]) *autograd.Value[T] {
 // flat index d*H*W + h*W + w of its winner inside the input volume of the same (n, c)
 // (PyTorch's return_indices), in the output's row-major order.
 func MaxPool3dWithIndices[T tensor.Float](x *autograd.Value[T]) (*autograd.Value[T], []int) {
+	out, winners := maxPool3d(x)
+	indices := make([]int, len(winners.codes))
+	inVolume := winners.in[0] * winners.in[1] * winners.in[2]
+	for p := range winners.planes {
+		winners.forEach(p, func(i, winner int) { indices[i] = winner - p*inVolume })
+	}
+	return out, indices
+}
+
+// maxPool3d is MaxPool3d, also returning where each window's maximum was.
+func maxPool3d[T tensor.Float](x *autograd.Value[T]) (*autograd.Value[T], poolWinners) {
 	xs := x.Shape()
 	if len(xs) != 5 || xs[2] < 2 || xs[3] < 2 || xs[4] < 2 {
 		panic(fmt.Sprintf("nn: MaxPool3d input %v, want [N, C, D, H, W] with D, H, W >= 2",
 			xs))
 	}
 	out := tensor.Zeros[T](xs[0], xs[1], xs[2]/2, xs[3]/2, xs[4]/2)
-	indices := make([]int, out.Numel())
-	maxPoolForward(out.Data, indices, x.Data.Data, xs)
+	winners := poolWinners{codes: make([]uint8, out.Numel()), in: [3]int(xs[2:]),
+		planes: xs[0] * xs[1]}
+	maxPoolForward(out.Data, winners.codes, x.Data.Data, xs)
 
-	inVolume, outVolume := xs[2]*xs[3]*xs[4], out.Numel()/max(xs[0]*xs[1], 1)
+	inVolume := xs[2] * xs[3] * xs[4]
 	value := x.Tape().RecordOwned("max_pool3d", out, []*autograd.Value[T]{x},
 		func(g *tensor.Tensor[T]) {
 			gx := x.GradBuffer().Data
-			parallelItems(convWorkers(xs[0]*xs[1]), xs[0]*xs[1], func(_, p int) {
+			parallelItems(convWorkers(winners.planes), winners.planes, func(_, p int) {
 				plane := gx[p*inVolume : (p+1)*inVolume]
-				for i, winner := range indices[p*outVolume : (p+1)*outVolume] {
-					plane[winner] += g.Data[p*outVolume+i]
-				}
+				winners.forEach(p, func(i, winner int) {
+					plane[winner-p*inVolume] += g.Data[i]
+				})
 			})
 		})
-	return value, indices
+	return value, winners
 }
 
-// maxPoolForward writes the window maxima of x (shape xs) into out and the flat index
-// of each winner (within its (n, c) volume) into indices, one (n, c) plane per item
-// spread over the cores.
-func maxPoolForward[T tensor.Float](out []T, indices []int, x []T, xs []int) {
+// poolWinners records which element of each 2x2x2 window won the max pooling of an
+// input [N, C, D, H, W]: code dz*4 + dy*2 + dx per output element, in the output's
+// row-major order. A byte per output, kept until the backward pass (a flat index
+// would take eight).
+type poolWinners struct {
+	codes  []uint8
+	in     [3]int // D, H, W of the input
+	planes int    // N*C
+}
+
+// forEach calls f(i, winner) for every output element i (flat, over all planes) of
+// plane p, with winner the flat index of its window's maximum in the input counted
+// from the start of the whole input (plane p starts at p*D*H*W).
+func (pw poolWinners) forEach(p int, f func(i, winner int)) {
+	d, h, w := pw.in[0], pw.in[1], pw.in[2]
+	od, oh, ow := d/2, h/2, w/2
+	i := p * od * oh * ow
+	for z := range od {
+		for y := range oh {
+			first := p*d*h*w + (2*z*h+2*y)*w
+			for xx := range ow {
+				code := int(pw.codes[i])
+				f(i, first+(code>>2)*h*w+(code>>1&1)*w+2*xx+code&1)
+				i++
+			}
+		}
+	}
+}
+
+// maxPoolForward writes the window maxima of x (shape xs) into out and each winner's
+// code (poolWinners) into codes, one (n, c) plane per item spread over the cores.
+func maxPoolForward[T tensor.Float](out []T, codes []uint8, x []T, xs []int) {
 	d, h, w := xs[2], xs[3], xs[4]
 	od, oh, ow := d/2, h/2, w/2
 	inVolume, outVolume := d*h*w, od*oh*ow
@@ -59,7 +99,7 @@ func maxPoolForward[T tensor.Float](out []T, indices []int, x []T, xs []int) {
 				first := (2*z*h + 2*y) * w
 				rows := [4][]T{vol[first : first+w], vol[first+w : first+2*w],
 					vol[first+h*w : first+h*w+w], vol[first+h*w+w : first+h*w+2*w]}
-				rowMax(out[i:i+ow], indices[i:i+ow], rows, first, h*w, w)
+				rowMax(out[i:i+ow], codes[i:i+ow], rows)
 				i += ow
 			}
 		}
@@ -68,20 +108,19 @@ func maxPoolForward[T tensor.Float](out []T, indices []int, x []T, xs []int) {
 
 // rowMax computes one output row of the pooling: rows are the input rows (d, h),
 // (d, h+1), (d+1, h), (d+1, h+1) of the windows, scanned in that raster order with
-// the first maximum kept (replaced only by a larger value or NaN); first is the flat
-// index of rows[0][0], plane = H*W and w = W.
-func rowMax[T tensor.Float](out []T, indices []int, rows [4][]T, first, plane, w int) {
-	offsets := [4]int{first, first + w, first + plane, first + plane + w}
+// the first maximum kept (replaced only by a larger value or NaN); the winner's code
+// is row*2 + (its position in the window's pair of columns).
+func rowMax[T tensor.Float](out []T, codes []uint8, rows [4][]T) {
 	for xx := range out {
 		j := 2 * xx
-		best, at := rows[0][j], offsets[0]+j
+		best, code := rows[0][j], uint8(0)
 		for r, row := range rows {
 			for e := range 2 {
 				if v := row[j+e]; v > best || v != v {
-					best, at = v, offsets[r]+j+e
+					best, code = v, uint8(2*r+e)
 				}
 			}
 		}
-		out[xx], indices[xx] = best, at
+		out[xx], codes[xx] = best, code
 	}
 }

@@ -30,7 +30,7 @@ func MeanPrediction[T tensor.Float](probs []*autograd.Value[T]) *autograd.Value[
 	share := T(1 / float64(len(probs)))
 	tensor.ScaleInPlace(out, share)
 
-	return probs[0].Tape().Record("mean_prediction", out, probs, func(g *tensor.Tensor[T]) {
+	return probs[0].Tape().RecordOwned("mean_prediction", out, probs, func(g *tensor.Tensor[T]) {
 		perHead := tensor.Scale(g, share)
 		last := len(probs) - 1
 		for _, p := range probs[:last] {
@@ -77,7 +77,7 @@ func logMeanPrediction[T tensor.Float](logProbs []*autograd.Value[T],
 		out.Data[i] = T(shiftedLogTotal(logProbs, shares, i) - logS)
 	}
 
-	return logProbs[0].Tape().Record("log_mean_prediction", out, logProbs,
+	return logProbs[0].Tape().RecordOwned("log_mean_prediction", out, logProbs,
 		func(g *tensor.Tensor[T]) {
 			for s, lp := range logProbs {
 				lp.AccumulateOwnedGrad(tensor.Mul(g, shares[s]))
@@ -143,7 +143,7 @@ func SquaredDistance[T tensor.Float](a, b *autograd.Value[T]) *autograd.Value[T]
 		storeRow(out.Data[i*v:(i+1)*v], total)
 	}
 
-	return a.Tape().Record("squared_distance", out, []*autograd.Value[T]{a, b},
+	return a.Tape().RecordOwned("squared_distance", out, []*autograd.Value[T]{a, b},
 		func(g *tensor.Tensor[T]) {
 			gradA := tensor.Zeros[T](a.Shape()...)
 			gradB := tensor.Zeros[T](b.Shape()...)

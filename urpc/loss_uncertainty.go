@@ -28,7 +28,7 @@ func klDivergence[T tensor.Float](logP, logQ *autograd.Value[T],
 		storeRow(out.Data[i*v:(i+1)*v], total)
 	}
 
-	return logP.Tape().Record("kl_divergence", out, []*autograd.Value[T]{logP, logQ},
+	return logP.Tape().RecordOwned("kl_divergence", out, []*autograd.Value[T]{logP, logQ},
 		func(g *tensor.Tensor[T]) {
 			gradP := tensor.Zeros[T](logP.Shape()...)
 			gradQ := tensor.Zeros[T](logQ.Shape()...)
