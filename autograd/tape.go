@@ -6,7 +6,8 @@
 // tape from the end: each backward function receives the gradient of the loss with
 // respect to its output and adds (+=) the gradients with respect to its inputs, so a
 // value used twice receives both contributions. A backward function never retains its
-// gradOut; it hands gradients over with AccumulateGrad (copied at first use),
+// gradOut (it may overwrite it: the tape recycles it right after); it hands gradients
+// over with AccumulateGrad (copied at first use),
 // AccumulateOwnedGrad (a tensor it has just allocated, taken over without a copy) or
 // adds into GradBuffer in place. The tape order is an execution order,
 // hence a valid reverse topological order; no graph sort is needed.
@@ -41,6 +42,12 @@ type Value[T tensor.Float] struct {
 	// ownsData is set by RecordOwned: Data was allocated by the operation and nothing
 	// else refers to it, so BackwardRecycling may hand it to tensor.Recycle.
 	ownsData bool
+
+	// outputUnread is set by RecordOwnedUnread: the value's own backward function does
+	// not read Data, so BackwardRecycling may recycle it once the recorded operations
+	// that read it are done (pending counts those still to run their backward).
+	outputUnread bool
+	pending      int
 }
 
 // Shape returns the shape of v's data.
@@ -109,8 +116,9 @@ func (v *Value[T]) GradOrZeros() *tensor.Tensor[T] {
 // Tape records operations in execution order for one forward and backward pass.
 // A Tape is used by one goroutine at a time.
 type Tape[T tensor.Float] struct {
-	nodes  []*Value[T]
-	noGrad bool
+	nodes     []*Value[T]
+	noGrad    bool
+	recycling bool // inside BackwardRecycling
 }
 
 // NewTape returns an empty tape that records operations.
@@ -169,6 +177,9 @@ func (tp *Tape[T]) Record(op string, out *tensor.Tensor[T], inputs []*Value[T],
 		v.inputs = inputs
 		v.backward = backward
 		tp.nodes = append(tp.nodes, v)
+		for _, in := range inputs {
+			in.pending++
+		}
 	}
 	return v
 }
@@ -182,6 +193,39 @@ func (tp *Tape[T]) RecordOwned(op string, out *tensor.Tensor[T], inputs []*Value
 	v := tp.Record(op, out, inputs, backward)
 	v.ownsData = true
 	return v
+}
+
+// RecordOwnedUnread is RecordOwned for an operation whose backward function does not
+// read out (it reads its inputs, saved statistics or masks, and its gradient). With
+// BackwardRecycling, out is then recycled as soon as the last recorded operation that
+// takes it as an input has run its backward function (or earlier, when that function
+// calls ReleaseAfterLastUse), before its own backward function runs: a network's
+// activation makes room for the gradients computed next, as in a framework that frees
+// a tensor with its last reference.
+func (tp *Tape[T]) RecordOwnedUnread(op string, out *tensor.Tensor[T], inputs []*Value[T],
+	backward func(gradOut *tensor.Tensor[T])) *Value[T] {
+	v := tp.RecordOwned(op, out, inputs, backward)
+	v.outputUnread = true
+	return v
+}
+
+// ReleaseAfterLastUse is called by the backward function of an operation that has v
+// among its inputs, once it no longer reads v's data. Inside BackwardRecycling, when v
+// was recorded with RecordOwnedUnread and no other operation still to run its
+// backward function takes v as an input, v's data goes to tensor.Recycle at once, so
+// that a gradient allocated next (typically v's own) can reuse the memory; otherwise
+// nothing happens.
+func (v *Value[T]) ReleaseAfterLastUse() {
+	if v.tape.recycling && v.pending == 1 {
+		v.releaseUnread()
+	}
+}
+
+// releaseUnread recycles the data of an owned value whose backward does not read it.
+func (v *Value[T]) releaseUnread() {
+	if v.ownsData && v.outputUnread {
+		tensor.Recycle(v.Data)
+	}
 }
 
 // Backward computes the gradient of the scalar loss with respect to every value that
@@ -204,7 +248,8 @@ func (tp *Tape[T]) BackwardRecycling(loss *Value[T]) { tp.backward(loss, true) }
 // backward runs the backward functions from the end of the tape. Each intermediate
 // gradient is recycled as soon as its value's backward function has consumed it
 // (nothing reads it afterwards); with recycleData the owned data of every value but
-// loss is recycled at the same point.
+// loss is recycled at the same point, or, for RecordOwnedUnread, once the last
+// operation reading it is done.
 func (tp *Tape[T]) backward(loss *Value[T], recycleData bool) {
 	if loss.Data.Numel() != 1 {
 		panic(fmt.Sprintf("autograd: Backward from a non-scalar of shape %v", loss.Data.Shape))
@@ -213,6 +258,8 @@ func (tp *Tape[T]) backward(loss *Value[T], recycleData bool) {
 		panic("autograd: Backward from a value of another tape")
 	}
 	loss.AccumulateOwnedGrad(tensor.Full[T](1, loss.Data.Shape...))
+	tp.recycling = recycleData
+	loss.pending++ // never released early
 
 	for i := len(tp.nodes) - 1; i >= 0; i-- {
 		node := tp.nodes[i]
@@ -221,11 +268,18 @@ func (tp *Tape[T]) backward(loss *Value[T], recycleData bool) {
 			tensor.Recycle(node.Grad)
 			node.Grad = nil
 		}
+		for _, in := range node.inputs {
+			in.pending--
+			if recycleData && in.pending == 0 {
+				in.releaseUnread()
+			}
+		}
 		if recycleData && node.ownsData && node != loss {
 			tensor.Recycle(node.Data)
 		}
 	}
 
+	tp.recycling = false
 	tp.Release()
 }
 

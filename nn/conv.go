@@ -68,12 +68,15 @@ func Conv3dConcat[T tensor.Float](parts []*autograd.Value[T], weight, bias *auto
 	if bias != nil {
 		inputs = append(inputs, bias)
 	}
-	return weight.Tape().RecordOwned("conv3d", out, inputs, func(g *tensor.Tensor[T]) {
-		if grads := partsData(parts, true); grads.data != nil {
-			convBackwardData(plan, grads, g.Data, weight.Data.Data, nil)
-		}
+	return weight.Tape().RecordOwnedUnread("conv3d", out, inputs, func(g *tensor.Tensor[T]) {
 		if weight.RequiresGrad() {
 			convBackwardWeight(plan, weight.GradBuffer().Data, partsData(parts, false), g.Data)
+		}
+		for _, p := range parts {
+			p.ReleaseAfterLastUse() // its gradient, allocated next, may take its memory
+		}
+		if grads := partsData(parts, true); grads.data != nil {
+			convBackwardData(plan, grads, g.Data, weight.Data.Data, nil)
 		}
 		if bias != nil && bias.RequiresGrad() {
 			addChannelSums(bias.GradBuffer().Data, g)
@@ -162,19 +165,21 @@ func ConvTranspose3d[T tensor.Float](x, weight, bias *autograd.Value[T],
 		weight.Data.Data, biasData(bias))
 
 	inputs := convInputs(x, weight, bias)
-	return x.Tape().RecordOwned("conv_transpose3d", out, inputs, func(g *tensor.Tensor[T]) {
-		if x.RequiresGrad() {
-			convForward(plan, x.GradBuffer().Data, onePart(g.Data, ws[1], outVolume),
-				weight.Data.Data, nil)
-		}
-		if weight.RequiresGrad() {
-			convBackwardWeight(plan, weight.GradBuffer().Data,
-				onePart(g.Data, ws[1], outVolume), x.Data.Data)
-		}
-		if bias != nil && bias.RequiresGrad() {
-			addChannelSums(bias.GradBuffer().Data, g)
-		}
-	})
+	return x.Tape().RecordOwnedUnread("conv_transpose3d", out, inputs,
+		func(g *tensor.Tensor[T]) {
+			if weight.RequiresGrad() {
+				convBackwardWeight(plan, weight.GradBuffer().Data,
+					onePart(g.Data, ws[1], outVolume), x.Data.Data)
+			}
+			x.ReleaseAfterLastUse()
+			if x.RequiresGrad() {
+				convForward(plan, x.GradBuffer().Data, onePart(g.Data, ws[1], outVolume),
+					weight.Data.Data, nil)
+			}
+			if bias != nil && bias.RequiresGrad() {
+				addChannelSums(bias.GradBuffer().Data, g)
+			}
+		})
 }
 
 // convForward accumulates y += conv(x) + bias for the plan's X -> Y direction:

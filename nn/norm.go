@@ -177,15 +177,13 @@ func normalize[T tensor.Float](spec normSpec,
 			inputs = append(inputs, affine)
 		}
 	}
-	return x.Tape().RecordOwned(spec.op, out, inputs, func(gradOut *tensor.Tensor[T]) {
+	return x.Tape().RecordOwnedUnread(spec.op, out, inputs, func(gradOut *tensor.Tensor[T]) {
 		dy := gradOut.Data
+		var gate *reluGate[T]
 		if spec.relu {
-			gated := tensor.Zeros[T](len(dy))
-			defer tensor.Recycle(gated)
-			gateByOutput(gated.Data, dy, out.Data, g)
-			dy = gated.Data
+			gate = &reluGate[T]{gamma: gamma, beta: beta}
 		}
-		sumDy, sumDyXhat := slabSums(x.Data.Data, dy, g, spec.mean, spec.invStd)
+		sumDy, sumDyXhat := slabSums(x.Data.Data, dy, g, spec.mean, spec.invStd, gate)
 		affineGrads(gamma, beta, g, sumDy, sumDyXhat)
 		if x.RequiresGrad() {
 			addNormInputGrad(x.GradBuffer().Data, x.Data.Data, gamma, dy, spec, sumDy,
@@ -205,36 +203,33 @@ func relu[T tensor.Float](x []T) {
 	}
 }
 
-// gateByOutput writes into dst the gradient dy gated by the fused ReLU, slab by slab
-// on the cores: where the output is not positive the gradient is 0 (ReLU's derivative
-// is 0 at the kink, as in PyTorch); asm.ReluBackward for float32.
-func gateByOutput[T tensor.Float](dst, dy, out []T, g normGroups) {
-	g.forSlabs(func(_, s, c int) {
-		d, grad, o := slab(dst, g, s, c), slab(dy, g, s, c), slab(out, g, s, c)
-		if d32, ok := any(d).([]float32); ok {
-			asm.ReluBackward(d32, any(grad).([]float32), any(o).([]float32))
-			return
-		}
-		for i, v := range grad {
-			if o[i] <= 0 {
-				v = 0
-			}
-			d[i] = v
-		}
-	})
-}
+// reluGate is the fused ReLU of a norm, for its backward: where the output was not
+// positive the gradient is 0 (ReLU's derivative is 0 at the kink, as in PyTorch). The
+// output is not kept: its sign is recomputed from the input with the forward's
+// arithmetic, so the decision is bitwise the forward's.
+type reluGate[T tensor.Float] struct{ gamma, beta *autograd.Value[T] }
 
 // slabSums returns, for each slab (n, c), sum_v dy and sum_v dy * xhat, where
-// xhat = (x - mean) * invStd is the normalised input and dy the gradient of the output
-// (already gated by a fused ReLU).
-func slabSums[T tensor.Float](x, dy []T, g normGroups,
-	mean, invStd []float64) (sumDy, sumDyXhat []float64) {
+// xhat = (x - mean) * invStd is the normalised input and dy the gradient of the
+// output. With a gate (fused ReLU), dy is first zeroed in place where the output was
+// not positive.
+func slabSums[T tensor.Float](x, dy []T, g normGroups, mean, invStd []float64,
+	gate *reluGate[T]) (sumDy, sumDyXhat []float64) {
 	sumDy = make([]float64, g.n*g.c)
 	sumDyXhat = make([]float64, g.n*g.c)
 	g.forSlabs(func(_, s, c int) {
 		k := g.group(s, c)
 		mu, sd, sdx := mean[k], 0.0, 0.0
 		grad := slab(dy, g, s, c)
+		if gate != nil {
+			scale, shift := affineAt(gate.gamma, gate.beta, c)
+			factor := invStd[k] * scale
+			for i, v := range slab(x, g, s, c) {
+				if !(T((float64(v)-mu)*factor+shift) > 0) {
+					grad[i] = 0
+				}
+			}
+		}
 		for i, v := range slab(x, g, s, c) {
 			sd += float64(grad[i])
 			sdx += float64(grad[i]) * (float64(v) - mu)

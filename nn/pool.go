@@ -43,8 +43,9 @@ func maxPool3d[T tensor.Float](x *autograd.Value[T]) (*autograd.Value[T], poolWi
 	maxPoolForward(out.Data, winners.codes, x.Data.Data, xs)
 
 	inVolume := xs[2] * xs[3] * xs[4]
-	value := x.Tape().RecordOwned("max_pool3d", out, []*autograd.Value[T]{x},
+	value := x.Tape().RecordOwnedUnread("max_pool3d", out, []*autograd.Value[T]{x},
 		func(g *tensor.Tensor[T]) {
+			x.ReleaseAfterLastUse() // the winners' codes are all the backward reads
 			gx := x.GradBuffer().Data
 			parallelItems(convWorkers(winners.planes), winners.planes, func(_, p int) {
 				plane := gx[p*inVolume : (p+1)*inVolume]
