@@ -209,6 +209,28 @@ func relu[T tensor.Float](x []T) {
 // arithmetic, so the decision is bitwise the forward's.
 type reluGate[T tensor.Float] struct{ gamma, beta *autograd.Value[T] }
 
+// gateRow sets grad[i] to 0 where the fused ReLU's output T((x[i] - mu)*factor +
+// shift) was not positive. The select is done on the bits (all or none kept), so that
+// the unpredictable signs cost no branches.
+func gateRow[T tensor.Float](grad, x []T, mu, factor, shift float64) {
+	if g32, ok := any(grad).([]float32); ok {
+		x32 := any(x).([]float32)
+		for i, v := range x32[:len(g32)] {
+			keep := uint32(0)
+			if float32((float64(v)-mu)*factor+shift) > 0 {
+				keep = ^uint32(0)
+			}
+			g32[i] = math.Float32frombits(math.Float32bits(g32[i]) & keep)
+		}
+		return
+	}
+	for i, v := range x[:len(grad)] {
+		if !(T((float64(v)-mu)*factor+shift) > 0) {
+			grad[i] = 0
+		}
+	}
+}
+
 // slabSums returns, for each slab (n, c), sum_v dy and sum_v dy * xhat, where
 // xhat = (x - mean) * invStd is the normalised input and dy the gradient of the
 // output. With a gate (fused ReLU), dy is first zeroed in place where the output was
@@ -223,12 +245,7 @@ func slabSums[T tensor.Float](x, dy []T, g normGroups, mean, invStd []float64,
 		grad := slab(dy, g, s, c)
 		if gate != nil {
 			scale, shift := affineAt(gate.gamma, gate.beta, c)
-			factor := invStd[k] * scale
-			for i, v := range slab(x, g, s, c) {
-				if !(T((float64(v)-mu)*factor+shift) > 0) {
-					grad[i] = 0
-				}
-			}
+			gateRow(grad, slab(x, g, s, c), mu, invStd[k]*scale, shift)
 		}
 		for i, v := range slab(x, g, s, c) {
 			sd += float64(grad[i])
