@@ -1,6 +1,8 @@
 package tensor
 
 import (
+	"os"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -127,4 +129,22 @@ func takeRecycled(key bufferKey) unsafe.Pointer {
 	delete(freeList.held, p)
 	freeList.bytes -= int(key.size) * key.n
 	return p
+}
+
+// FreeListGCPercent is the garbage collector's growth target (GOGC) for a process whose
+// large tensors go through the free list. The free list's buffers count as live heap,
+// so with Go's default of 100 the garbage of each training step (small objects,
+// scratch, masks) may pile up to the size of the whole working set before a collection
+// runs: 16 PPNet steps at 64^3 (batch 4, 2 threads) peaked at 1853 MB RSS against 1534
+// after 6. The buffers hold no pointers, so collecting ten times as often costs next to
+// nothing: with 10 the 16 steps peaked at 1442 MB, and a 32^3 step took the same time.
+const FreeListGCPercent = 10
+
+// SetFreeListGCPercent sets the collector's target to FreeListGCPercent unless the
+// environment sets GOGC, which then stays in force. The training and benchmark
+// commands call it at start.
+func SetFreeListGCPercent() {
+	if _, set := os.LookupEnv("GOGC"); !set {
+		debug.SetGCPercent(FreeListGCPercent)
+	}
 }

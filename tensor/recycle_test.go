@@ -1,6 +1,8 @@
 package tensor
 
 import (
+	"os"
+	"runtime/debug"
 	"testing"
 	"unsafe"
 )
@@ -93,5 +95,24 @@ func TestRecycleLimit(t *testing.T) {
 func TestDefaultRecycleLimit(t *testing.T) {
 	if got := defaultRecycleLimit(); got < 1<<30 {
 		t.Errorf("default recycle limit %d bytes, want >= 1 GiB", got)
+	}
+}
+
+// SetFreeListGCPercent sets GOGC to FreeListGCPercent, unless the environment sets
+// GOGC.
+func TestSetFreeListGCPercent(t *testing.T) {
+	previous := debug.SetGCPercent(77)
+	defer debug.SetGCPercent(previous)
+
+	t.Setenv("GOGC", "50")
+	SetFreeListGCPercent()
+	if got := debug.SetGCPercent(77); got != 77 {
+		t.Fatalf("with GOGC set, the percent became %d", got)
+	}
+
+	os.Unsetenv("GOGC") // t.Setenv restores it
+	SetFreeListGCPercent()
+	if got := debug.SetGCPercent(77); got != FreeListGCPercent {
+		t.Fatalf("without GOGC, the percent is %d, want %d", got, FreeListGCPercent)
 	}
 }

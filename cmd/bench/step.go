@@ -104,6 +104,7 @@ type stepProblem struct {
 // newStepProblem sets the thread counts and builds the problem of setting s from
 // seed 1.
 func newStepProblem(s setting) (*stepProblem, error) {
+	tensor.SetFreeListGCPercent() // as cmd/train does
 	runtime.GOMAXPROCS(s.threads)
 	asm.SetThreads(s.threads)
 	rng := tensor.NewRNG(1)

@@ -24,6 +24,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/urpc-go/urpc/tensor"
 	"github.com/urpc-go/urpc/urpc/train"
 )
 
@@ -34,6 +35,7 @@ func main() {
 // run parses args, trains and returns the exit status: 0 done, 1 training failed,
 // 2 bad usage, 130 interrupted with a resumable checkpoint saved.
 func run(args []string, stderr io.Writer) int {
+	tensor.SetFreeListGCPercent()
 	cfg, opts, explain, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
