@@ -99,21 +99,12 @@ func (g normGroups) groupSums(perSlab []float64) []float64 {
 func stats[T tensor.Float](x []T, g normGroups) (mean, variance []float64) {
 	count, share := float64(g.count()), make([]float64, g.n*g.c)
 	g.forSlabs(func(_, s, c int) {
-		sum := 0.0
-		for _, v := range slab(x, g, s, c) {
-			sum += float64(v)
-		}
-		share[s*g.c+c] = sum / count
+		share[s*g.c+c] = sumOf(slab(x, g, s, c)) / count
 	})
 	mean = g.groupSums(share)
 
 	g.forSlabs(func(_, s, c int) {
-		mu, sum := mean[g.group(s, c)], 0.0
-		for _, v := range slab(x, g, s, c) {
-			d := float64(v) - mu
-			sum += d * d
-		}
-		share[s*g.c+c] = sum / count
+		share[s*g.c+c] = squaredDeviations(slab(x, g, s, c), mean[g.group(s, c)]) / count
 	})
 	return mean, g.groupSums(share)
 }
@@ -241,16 +232,13 @@ func slabSums[T tensor.Float](x, dy []T, g normGroups, mean, invStd []float64,
 	sumDyXhat = make([]float64, g.n*g.c)
 	g.forSlabs(func(_, s, c int) {
 		k := g.group(s, c)
-		mu, sd, sdx := mean[k], 0.0, 0.0
+		mu := mean[k]
 		grad := slab(dy, g, s, c)
 		if gate != nil {
 			scale, shift := affineAt(gate.gamma, gate.beta, c)
 			gateRow(grad, slab(x, g, s, c), mu, invStd[k]*scale, shift)
 		}
-		for i, v := range slab(x, g, s, c) {
-			sd += float64(grad[i])
-			sdx += float64(grad[i]) * (float64(v) - mu)
-		}
+		sd, sdx := gradientSums(grad, slab(x, g, s, c), mu)
 		sumDy[s*g.c+c] = sd
 		sumDyXhat[s*g.c+c] = sdx * invStd[k]
 	})
