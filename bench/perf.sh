@@ -6,8 +6,9 @@
 #	bench/perf.sh                       # patches 32,48,64, 5 timed steps
 #	PATCHES=32,48,64,96 REPS=7 bench/perf.sh
 #
-# With 96^3 the run takes about 10 minutes more and needs 9 GB of memory (on an AMD
-# Zen 4, 2026-12-04: a Go step 21.6 s and 8.0 GB with 1 thread, PyTorch 36.7 s and 4.9 GB).
+# With 96^3 the run takes about 10 minutes more and needs 5 GB of memory (on an AMD
+# Zen 4, 2026-12-04, 5bc3f73: a Go step 20.7 s and 4.1 GB with 1 thread, PyTorch
+# 35.0 s and 5.0 GB).
 set -eu
 patches=${PATCHES:-32,48,64}
 reps=${REPS:-5}
