@@ -42,8 +42,9 @@
 // panics with a constant message starting with "asm: ".
 //
 // Elementwise kernels (Axpy, Scale, Add, Mul, the ReLUs, Exp, SGDMomentum,
-// Max) and the channels-last conversions give bit-identical results on both paths: the assembly rounds after
-// every multiply and add exactly like the Go loop. Dot, Sum and Sgemm add in a
+// Max) and the channels-last conversions give bit-identical results on both
+// paths: the assembly rounds after every multiply and add exactly like the Go
+// loop. Dot, Sum and Sgemm add in a
 // different order on each path (and fuse multiply-adds in assembly), so they
 // agree only to rounding.
 package asm

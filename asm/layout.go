@@ -86,7 +86,7 @@ func checkChannelsLast(name string, block []float32, stride, c, n int) {
 	if n > 1 && stride < c {
 		panic("asm: " + name + " channels-last stride below the channel count")
 	}
-	if c > 0 && n > 0 && len(block) < (n-1)*stride+c {
+	if c > 0 && n > 0 && (len(block) < c || n > 1 && stride > (len(block)-c)/(n-1)) {
 		panic("asm: " + name + " channels-last block too short")
 	}
 }

@@ -43,8 +43,8 @@
 	VMOVUPS (Q)(S*2), Y6; \
 	VMOVUPS (Q)(S3*1), Y7
 
-// func toChannelsLast8AVX2(dst []float32, c int, src []float32, ld, n8 int)
-// Eight rows of src (stride ld) into channels 0-7 of dst (c floats a voxel),
+// func toChannelsLast8AVX2(dst []float32, stride int, src []float32, ld, n8 int)
+// Eight rows of src (stride ld) into channels 0-7 of dst (a voxel every stride floats),
 // 8 voxels per iteration; see toChannelsLast8Generic.
 TEXT ·toChannelsLast8AVX2(SB), NOSPLIT, $0-72
 	MOVQ dst_base+0(FP), DI
@@ -88,9 +88,9 @@ loop:
 	VADDPS       ADDR, Y, Y; \
 	VMOVUPS      Y, ADDR
 
-// func addFromChannelsLast8AVX2(dst []float32, ld int, src []float32, c int,
+// func addFromChannelsLast8AVX2(dst []float32, ld int, src []float32, stride int,
 //	bias []float32, n8 int)
-// Channels 0-7 of the channels-last src (c floats a voxel) plus bias added to
+// Channels 0-7 of the channels-last src (a voxel every stride floats) plus bias added to
 // eight rows of dst (stride ld), 8 voxels per iteration; see
 // addFromChannelsLast8Generic.
 TEXT ·addFromChannelsLast8AVX2(SB), NOSPLIT, $0-96

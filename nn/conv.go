@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/urpc-go/urpc/autograd"
 	"github.com/urpc-go/urpc/tensor"
@@ -44,6 +45,7 @@ func Conv3d[T tensor.Float](x, weight, bias *autograd.Value[T],
 // its skip connection and its upsampled input.
 func Conv3dConcat[T tensor.Float](parts []*autograd.Value[T], weight, bias *autograd.Value[T],
 	stride, padding [3]int) *autograd.Value[T] {
+	parts = slices.Clone(parts) // the backward reads them; the caller may reuse its slice
 	xs, ws := concatShape(parts), weight.Shape()
 	if len(xs) != 5 || len(ws) != 5 || ws[1] != xs[1] {
 		panic(fmt.Sprintf("nn: Conv3d input %v does not fit weight %v "+

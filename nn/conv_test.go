@@ -286,8 +286,8 @@ func shiftAndGather[T tensor.Float](p *convPlan, seed uint64) [3]float64 {
 	xVolume, yVolume := tensor.Numel(p.xDims[:]), tensor.Numel(p.yDims[:])
 	shifted, gathered := make([]T, len(y)), make([]T, len(y))
 	bias := tensor.RandNormal[T](rng, 0, 1, p.cy).Data
-	shiftProduct(onePart(shifted, p.cy, yVolume), onePart(x, p.cx, xVolume), tapKernels(w, p.cy, p.cx, p.taps, false).Data, bias, p.shiftY,
-		p.batch)
+	shiftProduct(onePart(shifted, p.cy, yVolume), onePart(x, p.cx, xVolume),
+		tapKernels(w, p.cy, p.cx, p.taps, false).Data, bias, p.shiftY, p.batch)
 	gatherProduct(gathered, x, w, bias, p.cy, p.specToY(), p.batch)
 	diffs[0] = relMaxDiff(shifted, gathered)
 

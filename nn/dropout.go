@@ -48,7 +48,8 @@ func scaleByFactor[T tensor.Float](op string, x *autograd.Value[T],
 
 	out := tensor.Zeros[T](shape...)
 	apply(out.Data, x.Data.Data)
-	return x.Tape().RecordOwnedUnread(op, out, []*autograd.Value[T]{x}, func(g *tensor.Tensor[T]) {
+	inputs := []*autograd.Value[T]{x}
+	return x.Tape().RecordOwnedUnread(op, out, inputs, func(g *tensor.Tensor[T]) {
 		x.ReleaseAfterLastUse() // the factors are all the backward reads
 		if x.RequiresGrad() {
 			apply(x.GradBuffer().Data, g.Data)

@@ -11,12 +11,23 @@ import (
 
 // A training step with Tape.BackwardRecycling gives the same parameter gradients, bit
 // for bit, as one with Backward, also in a second step that reuses the recycled
-// buffers. The network (base 4, 32^3, two patches, reference dropout) is large enough
-// for its activations and gradients to cross the free list's minimum size, which the
-// small networks of the other tests do not.
+// buffers, with either norm and either perturbation (the batch norm's gate reads its
+// affine parameters in the backward pass; the paper's perturbation adds element-wise
+// dropout and feature noise). The network (base 4, 32^3, two patches) is large
+// enough for its activations and gradients to cross the free list's minimum size,
+// which the small networks of the other tests do not.
 func TestBackwardRecyclingMatchesBackward(t *testing.T) {
-	cfg := PPNetConfig{InChannels: 1, Classes: 3, Base: 4, Heads: 4,
-		Perturb: PerturbReference}
+	for _, norm := range []string{NormInstance, NormBatch} {
+		for _, perturb := range []string{PerturbReference, PerturbPaper} {
+			checkRecycling(t, PPNetConfig{InChannels: 1, Classes: 3, Base: 4, Heads: 4,
+				Perturb: perturb, Norm: norm})
+		}
+	}
+}
+
+// checkRecycling compares the gradients of Backward and BackwardRecycling for cfg.
+func checkRecycling(t *testing.T, cfg PPNetConfig) {
+	t.Helper()
 	m, err := NewPPNet[float32](cfg, tensor.NewRNG(5))
 	if err != nil {
 		t.Fatal(err)
@@ -54,8 +65,9 @@ func TestBackwardRecyclingMatchesBackward(t *testing.T) {
 		got := step(true)
 		for i := range want {
 			if got[i] != want[i] {
-				t.Fatalf("round %d: gradient %d is %v with BackwardRecycling, %v with Backward",
-					round, i, got[i], want[i])
+				t.Fatalf("%s norm, %s perturbation, round %d: gradient %d is %v with "+
+					"BackwardRecycling, %v with Backward", cfg.Norm, cfg.Perturb, round, i,
+					got[i], want[i])
 			}
 		}
 	}

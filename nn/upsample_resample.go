@@ -29,7 +29,8 @@ func resample[T tensor.Float](x *autograd.Value[T], op string,
 		}
 	})
 
-	return x.Tape().RecordOwnedUnread(op, result, []*autograd.Value[T]{x}, func(g *tensor.Tensor[T]) {
+	inputs := []*autograd.Value[T]{x}
+	return x.Tape().RecordOwnedUnread(op, result, inputs, func(g *tensor.Tensor[T]) {
 		x.ReleaseAfterLastUse() // read for its shape only
 		gx := x.GradBuffer().Data
 		planes(xs[0]*xs[1], in[2], func(p int, row []T) {
