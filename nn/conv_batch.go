@@ -23,6 +23,15 @@ import "github.com/urpc-go/urpc/tensor"
 // columns*dstC elements, columns <= max(batchTileCols, tileElems/k).
 const batchTileCols = 1024
 
+// splitMinCols: a batch that fits one tile is split into a tile per core (each core
+// gathers and multiplies its own) when each tile keeps at least this many columns.
+// With 2 cores at batch 4 (per-operation times of 32^3 steps, three alternated runs):
+// the 4^3 layers (two tiles of 128 columns) took about 55 -> 37 ms per step, and
+// BenchmarkConv3d's 128 -> 128 channels at 6^3 went 59 -> 92-97 GFLOP/s forward and
+// backward; split at 2^3 (16 columns), the step's 2^3 layers took 10 -> 14 ms, the
+// second core's partial weight gradient costing more than its share of the products.
+const splitMinCols = 128
+
 // batchBlockElems bounds the gathered block of a batched tile: [kb, columns] with
 // kb*columns about batchBlockElems, so that the block is still in L2 when sgemm reads
 // it. Gathering the whole tile first (up to 10 MB at 384 channels) made the batched
@@ -46,6 +55,10 @@ func newSampleTiling(g *gatherSpec, batch int) (sampleTiling, bool) {
 		return sampleTiling{}, false
 	}
 	per = min(per, batch)
+	workers := convWorkers(batch)
+	if shared := (batch + workers - 1) / workers; shared*vol >= splitMinCols {
+		per = min(per, shared)
+	}
 	taps := g.k / max(g.srcC, 1)
 	blockC := max(1, batchBlockElems/max(taps*per*vol, 1))
 	return sampleTiling{batch: batch, perTile: per, items: (batch + per - 1) / per,

@@ -77,31 +77,38 @@ func batchedAndPerSample[T tensor.Float](p *convPlan, seed uint64) [3]float64 {
 }
 
 // TestSampleTiling checks when whole samples share a tile: small column spaces at a
-// batch above one, not a direct (1x1x1) plan, not a large volume.
+// batch above one, not a direct (1x1x1) plan, not a large volume; with two cores, a
+// batch that one tile would hold is split in two when each half keeps splitMinCols
+// columns.
 func TestSampleTiling(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	one, pad, k3 := [3]int{1, 1, 1}, [3]int{1, 1, 1}, [3]int{3, 3, 3}
 	for _, tc := range []struct {
 		batch, cin, size int
 		kernel, pad      [3]int
-		perTile          int // 0: per-sample tiles
+		perTile          [2]int // on 1 and 2 cores; 0: per-sample tiles
 	}{
-		{4, 64, 4, k3, pad, 4},
-		{9, 256, 2, k3, pad, 9},
-		{20, 64, 4, k3, pad, 16},
-		{4, 128, 6, k3, pad, 4},
-		{4, 128, 8, k3, pad, 2},
-		{4, 128, 9, k3, pad, 0},
-		{1, 64, 4, k3, pad, 0},
-		{4, 64, 16, k3, pad, 0},
-		{4, 64, 4, one, [3]int{}, 0},
+		{4, 64, 4, k3, pad, [2]int{4, 2}},
+		{9, 256, 2, k3, pad, [2]int{9, 9}},
+		{20, 64, 4, k3, pad, [2]int{16, 10}},
+		{4, 128, 6, k3, pad, [2]int{4, 2}},
+		{4, 128, 8, k3, pad, [2]int{2, 2}},
+		{4, 128, 9, k3, pad, [2]int{0, 0}},
+		{1, 64, 4, k3, pad, [2]int{0, 0}},
+		{4, 64, 16, k3, pad, [2]int{0, 0}},
+		{4, 64, 4, one, [3]int{}, [2]int{0, 0}},
 	} {
-		dims := [3]int{tc.size, tc.size, tc.size}
-		p := newConvPlan(tc.batch, tc.cin, 128, dims, dims, tc.kernel, one, tc.pad)
-		g := p.specToY()
-		st, ok := newSampleTiling(&g, tc.batch)
-		if ok != (tc.perTile > 0) || st.perTile != tc.perTile {
-			t.Errorf("%+v: sample tiling %+v (%v), want %d samples per tile", tc, st, ok,
-				tc.perTile)
+		for cores := 1; cores <= 2; cores++ {
+			runtime.GOMAXPROCS(cores)
+			dims := [3]int{tc.size, tc.size, tc.size}
+			p := newConvPlan(tc.batch, tc.cin, 128, dims, dims, tc.kernel, one, tc.pad)
+			g := p.specToY()
+			st, ok := newSampleTiling(&g, tc.batch)
+			want := tc.perTile[cores-1]
+			if ok != (want > 0) || st.perTile != want {
+				t.Errorf("%+v, %d cores: sample tiling %+v (%v), want %d samples per tile",
+					tc, cores, st, ok, want)
+			}
 		}
 	}
 }
