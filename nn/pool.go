@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"math/bits"
 
 	"github.com/urpc-go/urpc/autograd"
 	"github.com/urpc-go/urpc/tensor"
@@ -110,18 +111,33 @@ func maxPoolForward[T tensor.Float](out []T, codes []uint8, x []T, xs []int) {
 // rowMax computes one output row of the pooling: rows are the input rows (d, h),
 // (d, h+1), (d+1, h), (d+1, h+1) of the windows, scanned in that raster order with
 // the first maximum kept (replaced only by a larger value or NaN); the winner's code
-// is row*2 + (its position in the window's pair of columns).
+// is row*2 + (its position in the window's pair of columns). The window's maximum is
+// taken first and the winner found from a mask of the elements equal to it, so that
+// no branch depends on the data's order (on random data those branches mispredicted).
 func rowMax[T tensor.Float](out []T, codes []uint8, rows [4][]T) {
+	r0, r1, r2, r3 := rows[0], rows[1], rows[2], rows[3]
 	for xx := range out {
 		j := 2 * xx
-		best, code := rows[0][j], uint8(0)
-		for r, row := range rows {
-			for e := range 2 {
-				if v := row[j+e]; v > best || v != v {
-					best, code = v, uint8(2*r+e)
-				}
-			}
+		v := [8]T{r0[j], r0[j+1], r1[j], r1[j+1], r2[j], r2[j+1], r3[j], r3[j+1]}
+		m := max(max(max(v[0], v[1]), max(v[2], v[3])), max(max(v[4], v[5]), max(v[6], v[7])))
+		var equal, nan uint8
+		for k, x := range v {
+			equal |= b2u8(x == m) << k
+			nan |= b2u8(x != x) << k
 		}
-		out[xx], codes[xx] = best, code
+		code := uint8(bits.TrailingZeros8(equal))
+		if nan != 0 { // the scan keeps the last NaN
+			code = uint8(bits.Len8(nan) - 1)
+		}
+		out[xx], codes[xx] = v[code], code
 	}
+}
+
+// b2u8 is 1 for true and 0 for false.
+func b2u8(b bool) uint8 {
+	var u uint8
+	if b {
+		u = 1
+	}
+	return u
 }

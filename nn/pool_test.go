@@ -67,3 +67,29 @@ func TestMaxPool3dNaive(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxPool3dScanRules checks in float32 the cases the raster scan decides that a
+// plain maximum would not: of two NaNs the later one wins, and of -0 and +0 (equal)
+// the first, with its sign.
+func TestMaxPool3dScanRules(t *testing.T) {
+	x := tensor.Zeros[float32](1, 2, 2, 2, 2)
+	nan := float32(math.NaN())
+	x.Set(nan, 0, 0, 0, 1, 0) // window position 2
+	x.Set(nan, 0, 0, 1, 0, 1) // window position 5
+	x.Set(-1, 0, 1, 0, 0, 1)
+	x.Set(float32(math.Copysign(0, -1)), 0, 1, 0, 0, 0)
+	for i := 2; i < 8; i++ {
+		x.Data[8+i] = -1
+	}
+	x.Data[8+3] = 0 // +0 after -0
+
+	tape := autograd.NewNoGradTape[float32]()
+	out, indices := MaxPool3dWithIndices(tape.Const(x))
+	if !math.IsNaN(float64(out.Data.Data[0])) || indices[0] != 5 {
+		t.Errorf("two NaNs: %v at %d, want NaN at 5", out.Data.Data[0], indices[0])
+	}
+	if v := out.Data.Data[1]; v != 0 || !math.Signbit(float64(v)) || indices[1] != 0 {
+		t.Errorf("-0 then +0: %v (sign %v) at %d, want -0 at 0", v,
+			math.Signbit(float64(v)), indices[1])
+	}
+}
