@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"io"
 
@@ -12,8 +13,12 @@ func parseFlags(args []string, stderr io.Writer) (train.Config, train.Options, b
 	cfg := train.Default()
 	var opts train.Options
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
+	// Parse errors are returned, not printed with the whole usage around them (run
+	// prints the error and a hint); -h prints the usage.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	usage := func() {
+		fs.SetOutput(stderr)
 		io.WriteString(stderr, "usage: go run ./cmd/train [flags]\n\n"+
 			"Trains URPC (Luo et al., MICCAI 2021) or the supervised baseline on a data set in\n"+
 			"the Medical Segmentation Decathlon layout. Without flags: the hippocampus MRI data\n"+
@@ -68,6 +73,9 @@ func parseFlags(args []string, stderr io.Writer) (train.Config, train.Options, b
 	explain := fs.Bool("explain", false, "run one step on one batch and print every term of Eq. 1-6")
 
 	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		usage()
+	}
 	if err == nil && fs.NArg() > 0 {
 		err = errorf("unexpected argument %q (flags start with -)", fs.Arg(0))
 	}

@@ -42,6 +42,7 @@ func run(args []string, stderr io.Writer) int {
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "train:", err)
+		fmt.Fprintln(stderr, "(go run ./cmd/train -h lists the flags)")
 		return 2
 	}
 	if opts.Resume {

@@ -49,3 +49,16 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 		}
 	}
 }
+
+// A bad flag value is reported once, with a hint, and not buried in the usage text.
+func TestBadFlagIsReportedOnce(t *testing.T) {
+	var stderr bytes.Buffer
+	if code := run([]string{"-steps", "abc"}, &stderr); code != 2 {
+		t.Fatalf("exit %d, want 2", code)
+	}
+	out := stderr.String()
+	if strings.Count(out, `invalid value "abc" for flag -steps`) != 1 ||
+		strings.Contains(out, "usage:") || !strings.Contains(out, "-h lists the flags") {
+		t.Errorf("stderr %q: want the error once, the -h hint and no usage text", out)
+	}
+}
