@@ -36,34 +36,34 @@ func (p channelParts[T]) single() []T {
 	return p.data[0]
 }
 
+// total returns C, the channels of all parts.
+func (p channelParts[T]) total() int {
+	total := 0
+	for _, c := range p.channels {
+		total += c
+	}
+	return total
+}
+
 // joined returns the whole tensor [N, C, volume] of a one-part tensor as it is;
-// with several parts, a copy of their concatenation from tensor's free list,
+// with several parts, their concatenation (tensor.Concat, from tensor's free list),
 // recycled by release (which does nothing for one part).
 func (p channelParts[T]) joined(batch int) (data []T, release func()) {
 	if whole := p.single(); whole != nil {
 		return whole, func() {}
 	}
-	total := 0
-	for _, c := range p.channels {
-		total += c
+	parts := make([]*tensor.Tensor[T], len(p.data))
+	for i, d := range p.data {
+		parts[i] = tensor.FromSlice(d, batch, p.channels[i], p.volume)
 	}
-	cat := tensor.Zeros[T](batch * total * p.volume)
-	for n := range batch {
-		at := n * total * p.volume
-		for i := range p.data {
-			at += copy(cat.Data[at:], p.sample(i, n))
-		}
-	}
+	cat := tensor.Concat(1, parts...)
 	return cat.Data, func() { tensor.Recycle(cat) }
 }
 
 // addJoined adds whole [N, C, volume] into the parts: part i += channels
 // [first_i, first_i + C_i) of every sample (nil parts skipped).
 func (p channelParts[T]) addJoined(whole []T, batch int) {
-	total := 0
-	for _, c := range p.channels {
-		total += c
-	}
+	total := p.total()
 	for n := range batch {
 		at := n * total * p.volume
 		for i := range p.data {
