@@ -3,10 +3,12 @@ package nn
 import "github.com/urpc-go/urpc/tensor"
 
 // The norms' sums over a slab, in float64. Four interleaved partial sums (element i
-// goes to partial i mod 4, added as (p0 + p1) + (p2 + p3) at the end) break the chain
-// of dependent additions that one running sum makes, so that the adds overlap: a
-// 32^3 slab's sums ran about four times as fast. The order of additions is fixed by
-// the slab alone, so results do not depend on the number of workers.
+// of the first len - len%4 goes to partial i mod 4, the last len%4 to the first
+// partial; added as (p0 + p1) + (p2 + p3) at the end) break the chain of dependent
+// additions that one running sum makes, so that the adds overlap: on a 32^3 float32
+// slab (Zen 4) the sum took 9.5 us against 27.5 with one running sum, the squared
+// deviations 14.6 against 27.6. The order of additions is fixed by the slab alone, so
+// results do not depend on the number of workers.
 
 // sumOf returns the sum of xs.
 func sumOf[T tensor.Float](xs []T) float64 {
@@ -18,15 +20,8 @@ func sumOf[T tensor.Float](xs []T) float64 {
 		p3 += float64(xs[3])
 		xs = xs[4:]
 	}
-	for k, v := range xs {
-		switch k {
-		case 0:
-			p0 += float64(v)
-		case 1:
-			p1 += float64(v)
-		default:
-			p2 += float64(v)
-		}
+	for _, v := range xs {
+		p0 += float64(v)
 	}
 	return (p0 + p1) + (p2 + p3)
 }
@@ -43,16 +38,9 @@ func squaredDeviations[T tensor.Float](xs []T, mu float64) float64 {
 		p3 += d3 * d3
 		xs = xs[4:]
 	}
-	for k, v := range xs {
+	for _, v := range xs {
 		d := float64(v) - mu
-		switch k {
-		case 0:
-			p0 += d * d
-		case 1:
-			p1 += d * d
-		default:
-			p2 += d * d
-		}
+		p0 += d * d
 	}
 	return (p0 + p1) + (p2 + p3)
 }
@@ -75,15 +63,8 @@ func gradientSums[T tensor.Float](dy, xs []T, mu float64) (sumDy, sumDyDev float
 	}
 	for k, v := range xs {
 		g := float64(dy[k])
-		t := g * (float64(v) - mu)
-		switch k {
-		case 0:
-			s0, t0 = s0+g, t0+t
-		case 1:
-			s1, t1 = s1+g, t1+t
-		default:
-			s2, t2 = s2+g, t2+t
-		}
+		s0 += g
+		t0 += g * (float64(v) - mu)
 	}
 	return (s0 + s1) + (s2 + s3), (t0 + t1) + (t2 + t3)
 }
