@@ -25,7 +25,7 @@ const batchTileCols = 1024
 
 // splitMinCols: a batch that fits one tile is split into a tile per core (each core
 // gathers and multiplies its own) when each tile keeps at least this many columns.
-// With 2 cores at batch 4 (per-operation times of 32^3 steps, three alternated runs):
+// With 2 cores at batch 4 (per-operation times of 32^3 steps, two alternated pairs):
 // the 4^3 layers (two tiles of 128 columns) took about 55 -> 37 ms per step, and
 // BenchmarkConv3d's 128 -> 128 channels at 6^3 went 59 -> 92-97 GFLOP/s forward and
 // backward; split at 2^3 (16 columns), the step's 2^3 layers took 10 -> 14 ms, the
