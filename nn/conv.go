@@ -189,6 +189,12 @@ func ConvTranspose3d[T tensor.Float](x, weight, bias *autograd.Value[T],
 // x may be in parts; the gathered form joins them first.
 func convForward[T tensor.Float](p *convPlan, y []T, x channelParts[T], w, bias []T) {
 	yVolume := p.yDims[0] * p.yDims[1] * p.yDims[2]
+	if p.winograd != nil {
+		u := winogradKernel(w, p.cy, p.cx, false)
+		winogradProduct(p.winograd, onePart(y, p.cy, yVolume), x, u.Data, bias)
+		tensor.Recycle(u)
+		return
+	}
 	if p.shiftY != nil {
 		wTaps := tapKernels(w, p.cy, p.cx, p.taps, false)
 		shiftProduct(onePart(y, p.cy, yVolume), x, wTaps.Data, bias, p.shiftY, p.batch)
@@ -206,6 +212,12 @@ func convForward[T tensor.Float](p *convPlan, y []T, x channelParts[T], w, bias 
 // gathered form computes the whole and adds it into the parts.
 func convBackwardData[T tensor.Float](p *convPlan, x channelParts[T], y, w, bias []T) {
 	yVolume := p.yDims[0] * p.yDims[1] * p.yDims[2]
+	if p.winograd != nil {
+		u := winogradKernel(w, p.cy, p.cx, true)
+		winogradProduct(p.winograd, x, onePart(y, p.cy, yVolume), u.Data, bias)
+		tensor.Recycle(u)
+		return
+	}
 	if p.shiftX != nil {
 		wTaps := tapKernels(w, p.cy, p.cx, p.taps, true)
 		shiftProduct(x, onePart(y, p.cy, yVolume), wTaps.Data, bias, p.shiftX, p.batch)
@@ -227,6 +239,10 @@ func convBackwardData[T tensor.Float](p *convPlan, x channelParts[T], y, w, bias
 // convBackwardWeight accumulates gw [Cy, Cx*taps] += sum_n y[n] im2col(x[n])^T, x
 // possibly in parts.
 func convBackwardWeight[T tensor.Float](p *convPlan, gw []T, x channelParts[T], y []T) {
+	if p.winograd != nil {
+		winogradWeight(p.winograd, gw, x, y)
+		return
+	}
 	if p.shiftY != nil {
 		gwTaps := tensor.Zeros[T](len(gw))
 		shiftWeight(gwTaps.Data, x, y, p.shiftY, p.batch)

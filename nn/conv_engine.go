@@ -23,6 +23,10 @@ type convPlan struct {
 	// shiftY and shiftX, when not nil, run the X -> Y correlation (forward, weight
 	// gradient) and its adjoint Y -> X in the shifted-window form, without columns.
 	shiftY, shiftX *shiftPlan
+
+	// winograd, when not nil, runs all three products in the Winograd form (a stride-1
+	// 3x3x3 kernel with padding 1 and enough channels); it takes precedence.
+	winograd *winogradPlan
 }
 
 // newConvPlan builds the tap maps of a convolution with the given kernel, stride and
@@ -38,6 +42,9 @@ func newConvPlan(batch, cx, cy int, xDims, yDims, kernel, stride, pad [3]int) *c
 	}
 	if stride != [3]int{1, 1, 1} || p.direct {
 		return p
+	}
+	if xDims == yDims {
+		p.winograd = newWinogradPlan(batch, cx, cy, xDims, kernel, stride, pad)
 	}
 	p.shiftY = newShiftPlan(kernel, pad, xDims, cx, cy)
 	var adjointPad [3]int

@@ -440,5 +440,5 @@ func convRun[T tensor.Float](c convCase, x, w, b *tensor.Tensor[float64]) [4][]f
 	tape.Backward(autograd.SumAll(autograd.Mul(out, tape.Const(g))))
 	return [4][]float64{tensor.Convert[float64](out.Data).Data,
 		tensor.Convert[float64](xv.Grad).Data, tensor.Convert[float64](wv.Grad).Data,
-		tensor.Convert[float64](bv.Grad).Data}
+		tensor.Convert[float64](bv.GradOrZeros()).Data}
 }

@@ -1,0 +1,156 @@
+package nn
+
+import (
+	"fmt"
+	"runtime"
+	"testing"
+
+	"github.com/urpc-go/urpc/autograd"
+	"github.com/urpc-go/urpc/autograd/autogradtest"
+	"github.com/urpc-go/urpc/tensor"
+)
+
+// winogradCases take the Winograd form: odd and even sizes (tiles past the volume),
+// a single voxel, channel counts that are not multiples of 8, the transposed
+// convolution, no bias, and sizes whose blocks hold several tile rows and span samples
+// (w16_blocks: 16 tile rows per block of 8x16 channels... 30 rows in all).
+var winogradCases = []convCase{
+	{name: "w_odd", n: 2, cin: 8, cout: 9, in: [3]int{5, 3, 7}, kernel: [3]int{3, 3, 3},
+		str: [3]int{1, 1, 1}, pad: [3]int{1, 1, 1}},
+	{name: "w_voxel", n: 1, cin: 9, cout: 8, in: [3]int{1, 1, 1}, kernel: [3]int{3, 3, 3},
+		str: [3]int{1, 1, 1}, pad: [3]int{1, 1, 1}, withoutB: true},
+	{name: "w_even", n: 3, cin: 12, cout: 10, in: [3]int{4, 2, 6}, kernel: [3]int{3, 3, 3},
+		str: [3]int{1, 1, 1}, pad: [3]int{1, 1, 1}},
+	{name: "w_blocks", n: 2, cin: 16, cout: 11, in: [3]int{6, 10, 16},
+		kernel: [3]int{3, 3, 3}, str: [3]int{1, 1, 1}, pad: [3]int{1, 1, 1}},
+	{name: "T_w", n: 2, cin: 10, cout: 8, in: [3]int{3, 4, 5}, kernel: [3]int{3, 3, 3},
+		str: [3]int{1, 1, 1}, pad: [3]int{1, 1, 1}, transposed: true},
+}
+
+// TestWinogradMatchesNaive checks the Winograd form's output and its three gradients
+// against the defining loops in float64, and float32 against float64, with 1 and 2
+// workers.
+func TestWinogradMatchesNaive(t *testing.T) {
+	for i, c := range winogradCases {
+		if c.plan().winograd == nil {
+			t.Fatalf("%s: the case does not take the Winograd form", c.name)
+		}
+		x := autogradtest.Rand(uint64(1000+i), c.n, c.cin, c.in[0], c.in[1], c.in[2])
+		w := autogradtest.Rand(uint64(1040+i), c.weightShape()...)
+		b := autogradtest.Rand(uint64(1070+i), c.cout)
+		var bias *tensor.Tensor[float64]
+		if !c.withoutB {
+			bias = b
+		}
+		for _, threads := range []int{1, 2} {
+			previous := runtime.GOMAXPROCS(threads)
+			got64, got32 := convRun[float64](c, x, w, b), convRun[float32](c, x, w, b)
+			runtime.GOMAXPROCS(previous)
+			g := tensor.Zeros[float64](tensor.Numel(c.outShape()))
+			for j := range g.Data {
+				g.Data[j] = float64(j%7) - 3
+			}
+			want := naiveConvolution(c, x, w, bias, g.Reshape(c.outShape()...))
+			for k, name := range []string{"output", "grad x", "grad weight", "grad bias"} {
+				wantK := [4]*tensor.Tensor[float64]{want.out, want.gx, want.gw, want.gb}[k]
+				if c.withoutB && k == 3 {
+					continue
+				}
+				if d := relMaxDiff(got64[k], wantK.Data); !(d <= 1e-13) {
+					t.Errorf("%s/threads=%d: float64 %s differs from the naive loop by %.2e",
+						c.name, threads, name, d)
+				}
+				if d := relMaxDiff(got32[k], got64[k]); !(d <= 1e-5) {
+					t.Errorf("%s/threads=%d: float32 %s differs from float64 by %.2e",
+						c.name, threads, name, d)
+				}
+			}
+		}
+	}
+}
+
+// outShape is the case's output shape.
+func (c convCase) outShape() []int {
+	p := c.plan()
+	dims, channels := p.yDims, c.cout
+	if c.transposed {
+		dims = p.xDims
+	}
+	return []int{c.n, channels, dims[0], dims[1], dims[2]}
+}
+
+// TestWinogradBlocks checks that w_blocks really runs several blocks, one of them
+// spanning two samples, so TestWinogradMatchesNaive covers those paths.
+func TestWinogradBlocks(t *testing.T) {
+	p := winogradCases[3].plan().winograd
+	rows, per := p.tileRows(), p.rowsPerBlock()
+	if per >= rows || (rows/2)%per == 0 {
+		t.Errorf("%d tile rows, %d per block: want several blocks, one across samples",
+			rows, per)
+	}
+}
+
+// TestGradWinograd checks the Winograd form's gradients by finite differences.
+func TestGradWinograd(t *testing.T) {
+	for i, c := range []convCase{winogradCases[0], winogradCases[4]} {
+		c.n, c.in = 1, [3]int{3, 2, 3}
+		x := autogradtest.Rand(uint64(1100+i), c.n, c.cin, c.in[0], c.in[1], c.in[2])
+		w := autogradtest.Rand(uint64(1110+i), c.weightShape()...)
+		b := autogradtest.Rand(uint64(1120+i), c.cout)
+		autogradtest.Check(t, fmt.Sprintf("winograd_%s", c.name), func(
+			tape *autograd.Tape[float64], in []*autograd.Value[float64]) *autograd.Value[float64] {
+			return apply(c, in[0], in[1], in[2])
+		}, x, w, b)
+	}
+}
+
+// TestWinogradKernelTransforms checks the kernel transform against its definition and
+// addWeightGradient against the adjoint identity <G w, du> = <w, G^T du>.
+func TestWinogradKernelTransforms(t *testing.T) {
+	const cy, cx = 3, 2
+	rng := tensor.NewRNG(5)
+	w := tensor.RandNormal[float64](rng, 0, 1, cy*cx*27).Data
+	du := tensor.RandNormal[float64](rng, 0, 1, winogradTiles*cx*cy).Data
+	g := [4][3]float64{{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}}
+	for _, adjoint := range []bool{false, true} {
+		u := winogradKernel(w, cy, cx, adjoint).Data
+		for p := range winogradTiles {
+			k, i, j := p/16, p/4%4, p%4
+			for o := range cy {
+				for c := range cx {
+					want := 0.0
+					for tap := range 27 {
+						a, b, e := tap/9, tap/3%3, tap%3
+						src := tap
+						if adjoint {
+							src = 26 - tap
+						}
+						want += g[k][a] * g[i][b] * g[j][e] * w[(o*cx+c)*27+src]
+					}
+					at := (p*cx+c)*cy + o
+					if adjoint {
+						at = (p*cy+o)*cx + c
+					}
+					if d := u[at] - want; d > 1e-12 || d < -1e-12 {
+						t.Fatalf("adjoint %v: U[%d, %d, %d] = %g, want %g", adjoint, p, c, o,
+							u[at], want)
+					}
+				}
+			}
+		}
+	}
+
+	u := winogradKernel(w, cy, cx, false).Data
+	gw := make([]float64, len(w))
+	addWeightGradient(gw, du, cy, cx)
+	left, right := 0.0, 0.0
+	for i := range u {
+		left += u[i] * du[i]
+	}
+	for i := range w {
+		right += w[i] * gw[i]
+	}
+	if d := left - right; d > 1e-10 || d < -1e-10 {
+		t.Errorf("<G w, du> = %g but <w, G^T du> = %g", left, right)
+	}
+}
