@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"github.com/urpc-go/urpc/asm"
 	"github.com/urpc-go/urpc/tensor"
 )
 
@@ -190,7 +191,7 @@ func inputTransform[T tensor.Float](p *winogradPlan, v, padded []T, c, g0, g1 in
 		for z := range 4 {
 			for y := range 4 {
 				row := (((n*p.padded[0]+2*tz+z)*hp + 2*ty + y) * wp) * c
-				winogradStage(winogradInput, v, offsets4((z*4+y)*4*plane+r*tw*c, plane),
+				winogradStage(asm.WinogradInput, v, offsets4((z*4+y)*4*plane+r*tw*c, plane),
 					c, padded, offsets4(row, c), 2*c, c, tw)
 			}
 		}
@@ -198,12 +199,12 @@ func inputTransform[T tensor.Float](p *winogradPlan, v, padded []T, c, g0, g1 in
 	for z := range 4 {
 		for j := range 4 {
 			at := offsets4((z*16+j)*plane, 4*plane)
-			winogradStage(winogradInput, v, at, 0, v, at, 0, plane, 1)
+			winogradStage(asm.WinogradInput, v, at, 0, v, at, 0, plane, 1)
 		}
 	}
 	for ij := range 16 {
 		at := offsets4(ij*plane, 16*plane)
-		winogradStage(winogradInput, v, at, 0, v, at, 0, plane, 1)
+		winogradStage(asm.WinogradInput, v, at, 0, v, at, 0, plane, 1)
 	}
 }
 
@@ -221,7 +222,7 @@ func gradientTransform[T tensor.Float](p *winogradPlan, m, even []T, g0, g1 int)
 		for z := range 2 {
 			for y := range 2 {
 				row := (((n*2*p.tiles[0]+2*tz+z)*he + 2*ty + y) * we) * c
-				winogradStage(winogradOutputAdjoint, m,
+				winogradStage(asm.WinogradOutputAdjoint, m,
 					offsets4((z*4+y)*4*plane+r*tw*c, plane), c, even, offsets4(row, c),
 					2*c, c, tw)
 			}
@@ -230,12 +231,12 @@ func gradientTransform[T tensor.Float](p *winogradPlan, m, even []T, g0, g1 int)
 	for z := range 2 {
 		for j := range 4 {
 			from := offsets4((z*16+j)*plane, 4*plane)
-			winogradStage(winogradOutputAdjoint, m, from, 0, m, from, 0, plane, 1)
+			winogradStage(asm.WinogradOutputAdjoint, m, from, 0, m, from, 0, plane, 1)
 		}
 	}
 	for ij := range 16 {
 		from := offsets4(ij*plane, 16*plane)
-		winogradStage(winogradOutputAdjoint, m, from, 0, m, from, 0, plane, 1)
+		winogradStage(asm.WinogradOutputAdjoint, m, from, 0, m, from, 0, plane, 1)
 	}
 }
 
@@ -249,12 +250,12 @@ func outputTransform[T tensor.Float](p *winogradPlan, dst channelParts[T], m, bi
 	plane := tiles * c
 	for ij := range 16 {
 		at := offsets4(ij*plane, 16*plane)
-		winogradStage(winogradOutput, m, at, 0, m, at, 0, plane, 1)
+		winogradStage(asm.WinogradOutput, m, at, 0, m, at, 0, plane, 1)
 	}
 	for z := range 2 {
 		for j := range 4 {
 			at := offsets4((z*16+j)*plane, 4*plane)
-			winogradStage(winogradOutput, m, at, 0, m, at, 0, plane, 1)
+			winogradStage(asm.WinogradOutput, m, at, 0, m, at, 0, plane, 1)
 		}
 	}
 
@@ -265,7 +266,7 @@ func outputTransform[T tensor.Float](p *winogradPlan, dst channelParts[T], m, bi
 		n, tz, ty := p.tileRow(g0 + r)
 		for zy := range 4 {
 			z, y := zy/2, zy%2
-			winogradStage(winogradOutput, out, offsets4(zy*rowLen, c), 2*c, m,
+			winogradStage(asm.WinogradOutput, out, offsets4(zy*rowLen, c), 2*c, m,
 				offsets4((z*4+y)*4*plane+r*tw*c, plane), c, c, tw)
 			if 2*tz+z < d && 2*ty+y < h {
 				addOutputRow(dst, n, out[zy*rowLen:], bias, ((2*tz+z)*h+2*ty+y)*w, w)

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"github.com/urpc-go/urpc/asm"
 	"github.com/urpc-go/urpc/tensor"
 )
 
@@ -32,126 +33,78 @@ const winogradTiles = 64
 // [cy, cx, 3, 3, 3]: U[(k*4+i)*4+j, c, o] = sum_{a,b,e} G[k,a] G[i,b] G[j,e] w[o, c, a,
 // b, e] with K = cx, N = cy; with adjoint, the kernel of the input gradient (w rotated
 // by 180 degrees, channels swapped): U[p, o, c] from w[o, c, 2-a, 2-b, 2-e], K = cy,
-// N = cx. The result comes from tensor's free list; the caller recycles it.
+// N = cx. The taps are first laid out as 27 planes [K, N], then G runs along W, H and
+// D on whole planes. The result comes from tensor's free list; the caller recycles it.
 func winogradKernel[T tensor.Float](w []T, cy, cx int, adjoint bool) *tensor.Tensor[T] {
-	u := tensor.Zeros[T](winogradTiles * cx * cy)
-	var taps [27]T
-	var tile [64]T
-	for o := range cy {
+	plane := cx * cy
+	taps := tensor.Zeros[T](27 * plane)
+	defer tensor.Recycle(taps)
+	tap := func(t int) int { return t * plane }
+	if adjoint {
+		tap = func(t int) int { return (26 - t) * plane }
+		for o := range cy {
+			toChannelsLast(taps.Data[o*cx:], plane, w[o*cx*27:], 27, cx, 27)
+		}
+	} else {
 		for c := range cx {
-			src := w[(o*cx+c)*27 : (o*cx+c+1)*27]
-			for t := range taps {
-				if adjoint {
-					taps[t] = src[26-t]
-				} else {
-					taps[t] = src[t]
-				}
-			}
-			kernelTile(&tile, &taps)
-			k, n := c, o // U[p, k, n] with k < cx, n < cy
-			ld := cy
-			if adjoint {
-				k, n, ld = o, c, cx
-			}
-			rows := len(u.Data) / winogradTiles
-			for p, v := range tile {
-				u.Data[p*rows+k*ld+n] = v
-			}
+			toChannelsLast(taps.Data[c*cy:], plane, w[c*27:], cx*27, cy, 27)
 		}
 	}
-	return u
-}
 
-// kernelTile computes tile = (G x G x G) taps for one 3x3x3 kernel, axis by axis.
-func kernelTile[T tensor.Float](tile *[64]T, taps *[27]T) {
-	var alongW [3 * 3 * 4]T
+	alongW := tensor.Zeros[T](36 * plane) // [3, 3, 4] planes
+	defer tensor.Recycle(alongW)
 	for ab := range 9 {
-		g3(alongW[ab*4:ab*4+4], taps[ab*3], taps[ab*3+1], taps[ab*3+2])
+		winogradStage(asm.WinogradKernel, alongW.Data, offsets4(ab*4*plane, plane), 0,
+			taps.Data, [4]int{tap(ab * 3), tap(ab*3 + 1), tap(ab*3 + 2)}, 0, plane, 1)
 	}
 
-	var alongH [3 * 4 * 4]T
+	alongH := tensor.Zeros[T](48 * plane) // [3, 4, 4] planes
+	defer tensor.Recycle(alongH)
 	for a := range 3 {
 		for j := range 4 {
-			at := func(b int) T { return alongW[(a*3+b)*4+j] }
-			var col [4]T
-			g3(col[:], at(0), at(1), at(2))
-			for i, v := range col {
-				alongH[(a*4+i)*4+j] = v
-			}
+			winogradStage(asm.WinogradKernel, alongH.Data, offsets4((a*16+j)*plane, 4*plane),
+				0, alongW.Data, offsets4((a*12+j)*plane, 4*plane), 0, plane, 1)
 		}
 	}
 
+	u := tensor.Zeros[T](winogradTiles * plane)
 	for ij := range 16 {
-		var col [4]T
-		g3(col[:], alongH[ij], alongH[16+ij], alongH[32+ij])
-		for k, v := range col {
-			tile[k*16+ij] = v
-		}
+		winogradStage(asm.WinogradKernel, u.Data, offsets4(ij*plane, 16*plane), 0,
+			alongH.Data, offsets4(ij*plane, 16*plane), 0, plane, 1)
 	}
-}
-
-// g3 writes G (g0, g1, g2) into out[0:4].
-func g3[T tensor.Float](out []T, g0, g1, g2 T) {
-	out[0] = g0
-	out[1] = (g0 + g1 + g2) / 2
-	out[2] = (g0 - g1 + g2) / 2
-	out[3] = g2
+	return u
 }
 
 // addWeightGradient adds the Conv3d weight gradient of the transformed-kernel gradient
 // du [64, cx, cy] (the layout of winogradKernel without adjoint) into gw
 // [cy, cx, 3, 3, 3]: gw[o, c, a, b, e] += sum_{k,i,j} G[k,a] G[i,b] G[j,e] du[(k*4+i)*4+j,
-// c, o].
+// c, o], G^T running along D, H and W on whole planes [cx, cy].
 func addWeightGradient[T tensor.Float](gw, du []T, cy, cx int) {
-	rows := cx * cy
-	var tile [64]T
-	var taps [27]T
-	for o := range cy {
-		for c := range cx {
-			for p := range tile {
-				tile[p] = du[p*rows+c*cy+o]
-			}
-			kernelTileAdjoint(&taps, &tile)
-			dst := gw[(o*cx+c)*27 : (o*cx+c+1)*27]
-			for t, v := range taps {
-				dst[t] += v
-			}
-		}
-	}
-}
-
-// kernelTileAdjoint computes taps = (G^T x G^T x G^T) tile, the adjoint of kernelTile.
-func kernelTileAdjoint[T tensor.Float](taps *[27]T, tile *[64]T) {
-	var alongD [3 * 16]T
+	plane := cx * cy
+	alongD := tensor.Zeros[T](48 * plane) // [3, 4, 4] planes
+	defer tensor.Recycle(alongD)
 	for ij := range 16 {
-		var col [3]T
-		gT4(col[:], tile[ij], tile[16+ij], tile[32+ij], tile[48+ij])
-		for a, v := range col {
-			alongD[a*16+ij] = v
-		}
+		winogradStage(asm.WinogradKernelAdjoint, alongD.Data, offsets4(ij*plane, 16*plane),
+			0, du, offsets4(ij*plane, 16*plane), 0, plane, 1)
 	}
 
-	var alongH [3 * 3 * 4]T
+	alongH := tensor.Zeros[T](36 * plane) // [3, 3, 4] planes
+	defer tensor.Recycle(alongH)
 	for a := range 3 {
 		for j := range 4 {
-			at := func(i int) T { return alongD[(a*4+i)*4+j] }
-			var col [3]T
-			gT4(col[:], at(0), at(1), at(2), at(3))
-			for b, v := range col {
-				alongH[(a*3+b)*4+j] = v
-			}
+			winogradStage(asm.WinogradKernelAdjoint, alongH.Data,
+				offsets4((a*12+j)*plane, 4*plane), 0, alongD.Data,
+				offsets4((a*16+j)*plane, 4*plane), 0, plane, 1)
 		}
 	}
 
+	taps := tensor.Zeros[T](27 * plane)
+	defer tensor.Recycle(taps)
 	for ab := range 9 {
-		at := alongH[ab*4 : ab*4+4]
-		gT4(taps[ab*3:ab*3+3], at[0], at[1], at[2], at[3])
+		winogradStage(asm.WinogradKernelAdjoint, taps.Data, offsets4(ab*3*plane, plane), 0,
+			alongH.Data, offsets4(ab*4*plane, plane), 0, plane, 1)
 	}
-}
-
-// gT4 writes G^T (u0, u1, u2, u3) into out[0:3].
-func gT4[T tensor.Float](out []T, u0, u1, u2, u3 T) {
-	out[0] = u0 + (u1+u2)/2
-	out[1] = (u1 - u2) / 2
-	out[2] = (u1+u2)/2 + u3
+	for c := range cx {
+		addChannelsLast(gw[c*27:], cx*27, taps.Data[c*cy:], plane, nil, cy, 27)
+	}
 }

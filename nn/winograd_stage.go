@@ -1,54 +1,51 @@
 package nn
 
 import (
+	"github.com/urpc-go/urpc/asm"
 	"github.com/urpc-go/urpc/tensor"
 )
 
-// winogradKind is one 1-D F(2,3) transform: B^T (input), A^T (output), A (adjoint of
-// the output transform).
-type winogradKind int
-
-const (
-	winogradInput winogradKind = iota
-	winogradOutput
-	winogradOutputAdjoint
-)
-
-// winogradStage applies one 1-D F(2,3) transform (asm.WinogradKind: B^T, A^T or A; see
-// winograd_math.go) to count groups of n-element vectors:
+// winogradStage applies one 1-D F(2,3) transform (asm.WinogradKind: B^T, A^T, A, G or
+// G^T; see winograd_math.go) to count groups of n-element vectors:
 //
 //	for i < count, c < n: s_k = src[sOff[k] + i*sStride + c],
 //	                      dst[dOff[j] + i*dStride + c] = f_j(s)
 //
 // reading all inputs of (i, c) before writing its outputs, so it may run in place.
 // float32 runs asm.Winograd; float64 the loops below (same operation order).
-func winogradStage[T tensor.Float](kind winogradKind, dst []T, dOff [4]int, dStride int,
+func winogradStage[T tensor.Float](kind asm.WinogradKind, dst []T, dOff [4]int, dStride int,
 	src []T, sOff [4]int, sStride, n, count int) {
+	if d, ok := any(dst).([]float32); ok {
+		asm.Winograd(kind, d, dOff, dStride, any(src).([]float32), sOff, sStride, n, count)
+		return
+	}
 	for i := range count {
-		s0, s1 := src[sOff[0]+i*sStride:][:n], src[sOff[1]+i*sStride:][:n]
-		d0, d1 := dst[dOff[0]+i*dStride:][:n], dst[dOff[1]+i*dStride:][:n]
-		switch kind {
-		case winogradInput:
-			s2, s3 := src[sOff[2]+i*sStride:][:n], src[sOff[3]+i*sStride:][:n]
-			d2, d3 := dst[dOff[2]+i*dStride:][:n], dst[dOff[3]+i*dStride:][:n]
-			for c := range n {
-				v0, v1, v2, v3 := s0[c], s1[c], s2[c], s3[c]
-				d0[c], d1[c], d2[c], d3[c] = v0-v2, v1+v2, v2-v1, v1-v3
+		s, d := i*sStride, i*dStride
+		for c := range n {
+			v0, v1 := src[sOff[0]+s+c], src[sOff[1]+s+c]
+			switch kind {
+			case asm.WinogradInput:
+				v2, v3 := src[sOff[2]+s+c], src[sOff[3]+s+c]
+				dst[dOff[0]+d+c], dst[dOff[1]+d+c] = v0-v2, v1+v2
+				dst[dOff[2]+d+c], dst[dOff[3]+d+c] = v2-v1, v1-v3
+			case asm.WinogradOutput:
+				v2, v3 := src[sOff[2]+s+c], src[sOff[3]+s+c]
+				dst[dOff[0]+d+c], dst[dOff[1]+d+c] = v0+v1+v2, v1-v2-v3
+			case asm.WinogradOutputAdjoint:
+				dst[dOff[0]+d+c], dst[dOff[1]+d+c] = v0, v0+v1
+				dst[dOff[2]+d+c], dst[dOff[3]+d+c] = v0-v1, -v1
+			case asm.WinogradKernel:
+				v2 := src[sOff[2]+s+c]
+				dst[dOff[0]+d+c], dst[dOff[1]+d+c] = v0, (v0+v1+v2)*0.5
+				dst[dOff[2]+d+c], dst[dOff[3]+d+c] = (v0-v1+v2)*0.5, v2
+			case asm.WinogradKernelAdjoint:
+				v2, v3 := src[sOff[2]+s+c], src[sOff[3]+s+c]
+				half := (v1 + v2) * 0.5
+				dst[dOff[0]+d+c], dst[dOff[1]+d+c] = v0+half, (v1-v2)*0.5
+				dst[dOff[2]+d+c] = half + v3
+			default:
+				panic("nn: winogradStage of an unknown transform")
 			}
-		case winogradOutput:
-			s2, s3 := src[sOff[2]+i*sStride:][:n], src[sOff[3]+i*sStride:][:n]
-			for c := range n {
-				v0, v1, v2, v3 := s0[c], s1[c], s2[c], s3[c]
-				d0[c], d1[c] = v0+v1+v2, v1-v2-v3
-			}
-		case winogradOutputAdjoint:
-			d2, d3 := dst[dOff[2]+i*dStride:][:n], dst[dOff[3]+i*dStride:][:n]
-			for c := range n {
-				v0, v1 := s0[c], s1[c]
-				d0[c], d1[c], d2[c], d3[c] = v0, v0+v1, v0-v1, -v1
-			}
-		default:
-			panic("nn: winogradStage of an unsupported transform")
 		}
 	}
 }
