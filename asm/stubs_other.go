@@ -81,3 +81,18 @@ func winogradKernelAdjointAVX2(dst []float32, dOff *[4]int, dStride int, src []f
 	sOff *[4]int, sStride, n8, count int) {
 	panic(noAsm)
 }
+
+func winogradInputTilesAVX2(v []float32, plane int, src []float32, row, slice, c, c8,
+	tiles int, tmp []float32) {
+	panic(noAsm)
+}
+
+func winogradGradientTilesAVX2(m []float32, plane int, src []float32, row, slice, c, c8,
+	tiles int, tmp []float32) {
+	panic(noAsm)
+}
+
+func winogradOutputTilesAVX2(m []float32, plane int, dst []float32, row, slice, c, c8,
+	tiles int, tmp []float32) {
+	panic(noAsm)
+}

@@ -25,3 +25,19 @@ func winogradKernelAVX2(dst []float32, dOff *[4]int, dStride int, src []float32,
 //go:noescape
 func winogradKernelAdjointAVX2(dst []float32, dOff *[4]int, dStride int, src []float32,
 	sOff *[4]int, sStride, n8, count int)
+
+// The fused tile kernels of winograd_tiles.go, in winograd_tiles_amd64.s: channels
+// [0, c8), c8 a positive multiple of 8, tiles >= 1, the sizes already checked; tmp
+// holds 512 floats.
+
+//go:noescape
+func winogradInputTilesAVX2(v []float32, plane int, src []float32, row, slice, c, c8,
+	tiles int, tmp []float32)
+
+//go:noescape
+func winogradGradientTilesAVX2(m []float32, plane int, src []float32, row, slice, c, c8,
+	tiles int, tmp []float32)
+
+//go:noescape
+func winogradOutputTilesAVX2(m []float32, plane int, dst []float32, row, slice, c, c8,
+	tiles int, tmp []float32)
