@@ -22,6 +22,12 @@ type winogradPlan struct {
 // form replaces the others (the first layer, 1 -> 16, gains nothing from it).
 const winogradMinChannels = 8
 
+// winogradMinSide is the smallest volume side for which the Winograd form replaces the
+// others: on smaller volumes (the deepest levels, 4^3 and 2^3 at a 32^3 patch) the
+// kernel transform and the padding to whole tiles cost more than the products save.
+// A variable so that tests can run the form on small volumes.
+var winogradMinSide = 6
+
 // winogradBlockElems bounds a block's transformed tiles, 64 * tiles * max(Cx, Cy)
 // elements per worker (and as many again for the products).
 const winogradBlockElems = 1 << 17
@@ -30,7 +36,7 @@ const winogradBlockElems = 1 << 17
 // 3x3x3 one with padding 1 or has too few channels.
 func newWinogradPlan(batch, cx, cy int, dims, kernel, stride, pad [3]int) *winogradPlan {
 	if kernel != [3]int{3, 3, 3} || stride != [3]int{1, 1, 1} || pad != [3]int{1, 1, 1} ||
-		min(cx, cy) < winogradMinChannels {
+		min(cx, cy) < winogradMinChannels || min(dims[0], dims[1], dims[2]) < winogradMinSide {
 		return nil
 	}
 	p := &winogradPlan{batch: batch, cx: cx, cy: cy, dims: dims}
@@ -56,6 +62,19 @@ func (p *winogradPlan) rowsPerBlock() int {
 	return max(winogradBlockElems/perRow, 1)
 }
 
+// winogradPlane is the stride of the components [tiles, c] of a block: tiles*c rounded
+// up to an odd number of 64-byte lines (16 floats), so that the 64 components of a tile
+// fall into 64 different L1 sets. A plain tiles*c is often a multiple of 4 KiB (16
+// channels of 128 tiles), and then the tile transforms thrashed one set: measured
+// 150 ms of a 700 ms step at 32^3.
+func winogradPlane(tiles, c int) int {
+	lines := (tiles*c + 15) / 16
+	if lines%2 == 0 {
+		lines++
+	}
+	return lines * 16
+}
+
 // volume is D*H*W.
 func (p *winogradPlan) volume() int { return p.dims[0] * p.dims[1] * p.dims[2] }
 
@@ -79,12 +98,13 @@ func winogradProduct[T tensor.Float](p *winogradPlan, dst, src channelParts[T], 
 		}
 		g0, g1 := b*perBlock, min((b+1)*perBlock, rows)
 		tiles := (g1 - g0) * tw
-		v := grow(&bufs[w].col, winogradTiles*tiles*srcC)
-		m := grow(&bufs[w].tile, winogradTiles*tiles*dstC)
+		vPlane, mPlane := winogradPlane(tiles, srcC), winogradPlane(tiles, dstC)
+		v := grow(&bufs[w].col, winogradTiles*vPlane)
+		m := grow(&bufs[w].tile, winogradTiles*mPlane)
 		inputTransform(p, v, padded.Data, srcC, g0, g1)
 		for c := range winogradTiles {
-			gemm(false, false, tiles, dstC, srcC, v[c*tiles*srcC:], srcC,
-				u[c*srcC*dstC:], dstC, 0, m[c*tiles*dstC:], dstC)
+			gemm(false, false, tiles, dstC, srcC, v[c*vPlane:], srcC, u[c*srcC*dstC:], dstC,
+				0, m[c*mPlane:], dstC)
 		}
 		outputTransform(p, dst, m, bias, &bufs[w].part, g0, g1)
 	})
@@ -114,13 +134,14 @@ func winogradWeight[T tensor.Float](p *winogradPlan, gw []T, x channelParts[T], 
 		}
 		g0, g1 := b*perBlock, min((b+1)*perBlock, rows)
 		tiles := (g1 - g0) * tw
-		v := grow(&bufs[w].col, winogradTiles*tiles*p.cx)
-		m := grow(&bufs[w].tile, winogradTiles*tiles*p.cy)
+		vPlane, mPlane := winogradPlane(tiles, p.cx), winogradPlane(tiles, p.cy)
+		v := grow(&bufs[w].col, winogradTiles*vPlane)
+		m := grow(&bufs[w].tile, winogradTiles*mPlane)
 		inputTransform(p, v, padded.Data, p.cx, g0, g1)
 		gradientTransform(p, m, evenDy.Data, g0, g1)
 		for c := range winogradTiles {
-			gemm(true, false, p.cx, p.cy, tiles, v[c*tiles*p.cx:], p.cx,
-				m[c*tiles*p.cy:], p.cy, 1, bufs[w].part[c*p.cx*p.cy:], p.cy)
+			gemm(true, false, p.cx, p.cy, tiles, v[c*vPlane:], p.cx, m[c*mPlane:], p.cy, 1,
+				bufs[w].part[c*p.cx*p.cy:], p.cy)
 		}
 	})
 
@@ -178,14 +199,23 @@ func evenChannelsLast[T tensor.Float](p *winogradPlan, dy []T) *tensor.Tensor[T]
 }
 
 // inputTransform writes V = (B^T x B^T x B^T) d of the tiles of tile rows [g0, g1) into
-// v [64, tiles, c]: component (k*4+i)*4+j of tile t holds its channels at
-// v[((k*4+i)*4+j)*tiles*c + t*c:]. The tile of output (2tz, 2ty, 2tx) reads padded
+// v [64, tiles, c] (components winogradPlane apart): component (k*4+i)*4+j of tile t
+// holds its channels at v[((k*4+i)*4+j)*plane + t*c:]. The tile of output (2tz, 2ty, 2tx) reads padded
 // positions (2tz..2tz+3, 2ty..2ty+3, 2tx..2tx+3). W is transformed while it is read
 // from the padded rows, then H and D in place on whole components.
 func inputTransform[T tensor.Float](p *winogradPlan, v, padded []T, c, g0, g1 int) {
 	tw, hp, wp := p.tiles[2], p.padded[1], p.padded[2]
 	tiles := (g1 - g0) * tw
-	plane := tiles * c // one component
+	plane := winogradPlane(tiles, c) // one component
+	if v32, ok := any(v).([]float32); ok {
+		src := any(padded).([]float32)
+		for r := range g1 - g0 {
+			n, tz, ty := p.tileRow(g0 + r)
+			row := (((n*p.padded[0]+2*tz)*hp + 2*ty) * wp) * c
+			asm.WinogradInputTiles(v32[r*tw*c:], plane, src[row:], wp*c, hp*wp*c, c, tw)
+		}
+		return
+	}
 	for r := range g1 - g0 {
 		n, tz, ty := p.tileRow(g0 + r)
 		for z := range 4 {
@@ -199,12 +229,12 @@ func inputTransform[T tensor.Float](p *winogradPlan, v, padded []T, c, g0, g1 in
 	for z := range 4 {
 		for j := range 4 {
 			at := offsets4((z*16+j)*plane, 4*plane)
-			winogradStage(asm.WinogradInput, v, at, 0, v, at, 0, plane, 1)
+			winogradStage(asm.WinogradInput, v, at, 0, v, at, 0, tiles*c, 1)
 		}
 	}
 	for ij := range 16 {
 		at := offsets4(ij*plane, 16*plane)
-		winogradStage(asm.WinogradInput, v, at, 0, v, at, 0, plane, 1)
+		winogradStage(asm.WinogradInput, v, at, 0, v, at, 0, tiles*c, 1)
 	}
 }
 
@@ -216,7 +246,16 @@ func gradientTransform[T tensor.Float](p *winogradPlan, m, even []T, g0, g1 int)
 	c, tw := p.cy, p.tiles[2]
 	he, we := 2*p.tiles[1], 2*p.tiles[2]
 	tiles := (g1 - g0) * tw
-	plane := tiles * c
+	plane := winogradPlane(tiles, c)
+	if m32, ok := any(m).([]float32); ok {
+		src := any(even).([]float32)
+		for r := range g1 - g0 {
+			n, tz, ty := p.tileRow(g0 + r)
+			row := (((n*2*p.tiles[0]+2*tz)*he + 2*ty) * we) * c
+			asm.WinogradGradientTiles(m32[r*tw*c:], plane, src[row:], we*c, he*we*c, c, tw)
+		}
+		return
+	}
 	for r := range g1 - g0 {
 		n, tz, ty := p.tileRow(g0 + r)
 		for z := range 2 {
@@ -231,12 +270,12 @@ func gradientTransform[T tensor.Float](p *winogradPlan, m, even []T, g0, g1 int)
 	for z := range 2 {
 		for j := range 4 {
 			from := offsets4((z*16+j)*plane, 4*plane)
-			winogradStage(asm.WinogradOutputAdjoint, m, from, 0, m, from, 0, plane, 1)
+			winogradStage(asm.WinogradOutputAdjoint, m, from, 0, m, from, 0, tiles*c, 1)
 		}
 	}
 	for ij := range 16 {
 		from := offsets4(ij*plane, 16*plane)
-		winogradStage(asm.WinogradOutputAdjoint, m, from, 0, m, from, 0, plane, 1)
+		winogradStage(asm.WinogradOutputAdjoint, m, from, 0, m, from, 0, tiles*c, 1)
 	}
 }
 
@@ -247,15 +286,18 @@ func outputTransform[T tensor.Float](p *winogradPlan, dst channelParts[T], m, bi
 	rowBuf *[]T, g0, g1 int) {
 	c, tw := dst.total(), p.tiles[2]
 	tiles := (g1 - g0) * tw
-	plane := tiles * c
-	for ij := range 16 {
-		at := offsets4(ij*plane, 16*plane)
-		winogradStage(asm.WinogradOutput, m, at, 0, m, at, 0, plane, 1)
-	}
-	for z := range 2 {
-		for j := range 4 {
-			at := offsets4((z*16+j)*plane, 4*plane)
-			winogradStage(asm.WinogradOutput, m, at, 0, m, at, 0, plane, 1)
+	plane := winogradPlane(tiles, c)
+	m32, fused := any(m).([]float32)
+	if !fused {
+		for ij := range 16 {
+			at := offsets4(ij*plane, 16*plane)
+			winogradStage(asm.WinogradOutput, m, at, 0, m, at, 0, tiles*c, 1)
+		}
+		for z := range 2 {
+			for j := range 4 {
+				at := offsets4((z*16+j)*plane, 4*plane)
+				winogradStage(asm.WinogradOutput, m, at, 0, m, at, 0, tiles*c, 1)
+			}
 		}
 	}
 
@@ -264,10 +306,16 @@ func outputTransform[T tensor.Float](p *winogradPlan, dst channelParts[T], m, bi
 	d, h, w := p.dims[0], p.dims[1], p.dims[2]
 	for r := range g1 - g0 {
 		n, tz, ty := p.tileRow(g0 + r)
+		if fused {
+			asm.WinogradOutputTiles(m32[r*tw*c:], plane, any(out).([]float32), rowLen,
+				2*rowLen, c, tw)
+		}
 		for zy := range 4 {
 			z, y := zy/2, zy%2
-			winogradStage(asm.WinogradOutput, out, offsets4(zy*rowLen, c), 2*c, m,
-				offsets4((z*4+y)*4*plane+r*tw*c, plane), c, c, tw)
+			if !fused {
+				winogradStage(asm.WinogradOutput, out, offsets4(zy*rowLen, c), 2*c, m,
+					offsets4((z*4+y)*4*plane+r*tw*c, plane), c, c, tw)
+			}
 			if 2*tz+z < d && 2*ty+y < h {
 				addOutputRow(dst, n, out[zy*rowLen:], bias, ((2*tz+z)*h+2*ty+y)*w, w)
 			}
