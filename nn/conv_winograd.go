@@ -200,9 +200,10 @@ func evenChannelsLast[T tensor.Float](p *winogradPlan, dy []T) *tensor.Tensor[T]
 
 // inputTransform writes V = (B^T x B^T x B^T) d of the tiles of tile rows [g0, g1) into
 // v [64, tiles, c] (components winogradPlane apart): component (k*4+i)*4+j of tile t
-// holds its channels at v[((k*4+i)*4+j)*plane + t*c:]. The tile of output (2tz, 2ty, 2tx) reads padded
-// positions (2tz..2tz+3, 2ty..2ty+3, 2tx..2tx+3). W is transformed while it is read
-// from the padded rows, then H and D in place on whole components.
+// holds its channels at v[((k*4+i)*4+j)*plane + t*c:]. The tile of output (2tz, 2ty,
+// 2tx) reads padded positions (2tz..2tz+3, 2ty..2ty+3, 2tx..2tx+3). float32 runs the
+// fused asm kernel a tile row at a time; float64 transforms W while it is read from the
+// padded rows, then H and D in place on whole components.
 func inputTransform[T tensor.Float](p *winogradPlan, v, padded []T, c, g0, g1 int) {
 	tw, hp, wp := p.tiles[2], p.padded[1], p.padded[2]
 	tiles := (g1 - g0) * tw
@@ -240,8 +241,8 @@ func inputTransform[T tensor.Float](p *winogradPlan, v, padded []T, c, g0, g1 in
 
 // gradientTransform writes M' = (A x A x A) dy of the 2x2x2 output tiles of tile rows
 // [g0, g1) into m [64, tiles, Cy] (inputTransform's layout), dy channels-last from
-// evenChannelsLast: W while reading, then H and D in place (each expands components
-// 0 and 1 of its axis into 0..3).
+// evenChannelsLast. float32 runs the fused asm kernel; float64 goes W while reading,
+// then H and D in place (each expands components 0 and 1 of its axis into 0..3).
 func gradientTransform[T tensor.Float](p *winogradPlan, m, even []T, g0, g1 int) {
 	c, tw := p.cy, p.tiles[2]
 	he, we := 2*p.tiles[1], 2*p.tiles[2]
@@ -280,8 +281,9 @@ func gradientTransform[T tensor.Float](p *winogradPlan, m, even []T, g0, g1 int)
 }
 
 // outputTransform computes Y = (A^T x A^T x A^T) M of the tiles of tile rows [g0, g1)
-// from m [64, tiles, Cdst] (D and H in place, W into a channels-last row buffer) and
-// adds each tile row's outputs inside the volume, plus bias, into dst's parts.
+// from m [64, tiles, Cdst] into a channels-last buffer of a tile row's four output rows
+// (float32: the fused asm kernel; float64: D and H in place, then W into the buffer) and
+// adds the rows inside the volume, plus bias, into dst's parts.
 func outputTransform[T tensor.Float](p *winogradPlan, dst channelParts[T], m, bias []T,
 	rowBuf *[]T, g0, g1 int) {
 	c, tw := dst.total(), p.tiles[2]
