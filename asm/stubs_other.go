@@ -83,7 +83,7 @@ func winogradKernelAdjointAVX2(dst []float32, dOff *[4]int, dStride int, src []f
 }
 
 func winogradInputTilesAVX2(v []float32, plane int, src []float32, row, slice, c, c8,
-	tiles int, tmp []float32) {
+	tiles int, rows *[16]int) {
 	panic(noAsm)
 }
 

@@ -28,11 +28,11 @@ func winogradKernelAdjointAVX2(dst []float32, dOff *[4]int, dStride int, src []f
 
 // The fused tile kernels of winograd_tiles.go, in winograd_tiles_amd64.s: channels
 // [0, c8), c8 a positive multiple of 8, tiles >= 1, the sizes already checked; tmp
-// holds 512 floats.
+// holds 512 floats, rows the byte offsets z*slice + y*row of the input tile's rows.
 
 //go:noescape
 func winogradInputTilesAVX2(v []float32, plane int, src []float32, row, slice, c, c8,
-	tiles int, tmp []float32)
+	tiles int, rows *[16]int)
 
 //go:noescape
 func winogradGradientTilesAVX2(m []float32, plane int, src []float32, row, slice, c, c8,

@@ -12,10 +12,13 @@ package asm
 // It panics if a stride or size is negative or a tile runs past a slice.
 func WinogradInputTiles(v []float32, plane int, src []float32, row, slice, c, tiles int) {
 	checkTiles("WinogradInputTiles", v, plane, src, row, slice, c, tiles, 4)
-	var tmp [winogradTileVectors]float32
 	c8 := winogradAVX2Channels(c, tiles)
 	if c8 > 0 {
-		winogradInputTilesAVX2(v, plane, src, row, slice, c, c8, tiles, tmp[:])
+		var rows [16]int // byte offsets of the tile's rows
+		for zy := range rows {
+			rows[zy] = 4 * (zy/4*slice + zy%4*row)
+		}
+		winogradInputTilesAVX2(v, plane, src, row, slice, c, c8, tiles, &rows)
 	}
 	if c8 < c {
 		winogradInputTilesGeneric(v, plane, src, row, slice, c, c8, tiles)
