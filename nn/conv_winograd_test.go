@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"math"
 	"runtime"
 	"testing"
 
@@ -12,8 +13,8 @@ import (
 
 // winogradCases take the Winograd form: odd and even sizes (tiles past the volume),
 // a single voxel, channel counts that are not multiples of 8, the transposed
-// convolution, no bias, and sizes whose blocks hold several tile rows and span samples
-// (w16_blocks: 16 tile rows per block of 8x16 channels... 30 rows in all).
+// convolution, no bias, and sizes whose blocks (of 1 << 16 elements in the tests) hold
+// several tile rows and span samples (w_blocks: 8 tile rows per block, 30 in all).
 var winogradCases = []convCase{
 	{name: "w_odd", n: 2, cin: 8, cout: 9, in: [3]int{5, 3, 7}, kernel: [3]int{3, 3, 3},
 		str: [3]int{1, 1, 1}, pad: [3]int{1, 1, 1}},
@@ -27,12 +28,12 @@ var winogradCases = []convCase{
 		str: [3]int{1, 1, 1}, pad: [3]int{1, 1, 1}, transposed: true},
 }
 
-// winogradOnSmallVolumes lets the Winograd form take volumes of any side until the test
-// ends.
+// winogradOnSmallVolumes lets the Winograd form take volumes of any side, in blocks of
+// at most 1 << 16 transformed elements, until the test ends.
 func winogradOnSmallVolumes(t *testing.T) {
-	previous := winogradMinSide
-	winogradMinSide = 1
-	t.Cleanup(func() { winogradMinSide = previous })
+	side, block := winogradMinSide, winogradBlockElems
+	winogradMinSide, winogradBlockElems = 1, 1<<16
+	t.Cleanup(func() { winogradMinSide, winogradBlockElems = side, block })
 }
 
 // TestWinogradMatchesNaive checks the Winograd form's output and its three gradients
@@ -166,5 +167,49 @@ func TestWinogradKernelTransforms(t *testing.T) {
 	}
 	if d := left - right; d > 1e-10 || d < -1e-10 {
 		t.Errorf("<G w, du> = %g but <w, G^T du> = %g", left, right)
+	}
+}
+
+// TestPaddedChannelsLast checks the padded copy on a recycled buffer full of NaNs:
+// every voxel in place, channels of both parts in order, and zeros on the whole border.
+func TestPaddedChannelsLast(t *testing.T) {
+	p := newWinogradPlan(2, 16, 16, [3]int{9, 12, 14}, [3]int{3, 3, 3}, [3]int{1, 1, 1},
+		[3]int{1, 1, 1})
+	dp, hp, wp := p.padded[0], p.padded[1], p.padded[2]
+	stale := tensor.Full(float32(math.NaN()), p.batch*dp*hp*wp*16)
+	tensor.Recycle(stale)
+
+	volume := p.volume()
+	a := tensor.RandNormal[float32](tensor.NewRNG(7), 0, 1, p.batch*10*volume)
+	b := tensor.RandNormal[float32](tensor.NewRNG(8), 0, 1, p.batch*6*volume)
+	parts := channelParts[float32]{data: [][]float32{a.Data, b.Data}, channels: []int{10, 6},
+		volume: volume}
+	padded := paddedChannelsLast(p, parts)
+	for n := range p.batch {
+		for zp := range dp {
+			for yp := range hp {
+				for xp := range wp {
+					z, y, x := zp-1, yp-1, xp-1
+					inside := z >= 0 && z < p.dims[0] && y >= 0 && y < p.dims[1] && x >= 0 &&
+						x < p.dims[2]
+					for ch := range 16 {
+						got := padded.Data[(((n*dp+zp)*hp+yp)*wp+xp)*16+ch]
+						want := float32(0)
+						if inside {
+							voxel := (z*p.dims[1]+y)*p.dims[2] + x
+							if ch < 10 {
+								want = a.Data[(n*10+ch)*volume+voxel]
+							} else {
+								want = b.Data[(n*6+ch-10)*volume+voxel]
+							}
+						}
+						if got != want {
+							t.Fatalf("sample %d, padded voxel (%d, %d, %d), channel %d: %v, "+
+								"want %v", n, zp, yp, xp, ch, got, want)
+						}
+					}
+				}
+			}
+		}
 	}
 }

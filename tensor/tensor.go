@@ -63,6 +63,11 @@ func Zeros[T Float](shape ...int) *Tensor[T] {
 	return &Tensor[T]{Shape: slices.Clone(shape), Data: allocate[T](Numel(shape), true)}
 }
 
+// Uninitialized returns a tensor of the given shape whose elements are unspecified
+// (possibly a recycled buffer's), for callers that write every element: it skips
+// the clearing that Zeros does.
+func Uninitialized[T Float](shape ...int) *Tensor[T] { return empty[T](shape...) }
+
 // empty returns a tensor of the given shape whose elements are unspecified (possibly
 // a recycled buffer's), for operations that write every element.
 func empty[T Float](shape ...int) *Tensor[T] {
