@@ -96,3 +96,10 @@ func winogradOutputTilesAVX2(m []float32, plane int, dst []float32, row, slice, 
 	tiles int, tmp []float32) {
 	panic(noAsm)
 }
+
+func sumPartialsAVX2(x []float32, p *[16]float64)                         { panic(noAsm) }
+func squaredPartialsAVX2(x []float32, mu float64, p *[16]float64)         { panic(noAsm) }
+func gradientPartialsAVX2(dy, x []float32, mu float64, s, t *[16]float64) { panic(noAsm) }
+func normalizeAVX2(dst, x []float32, mu, factor, shift float64)           { panic(noAsm) }
+func gateNormReLUAVX2(grad, x []float32, mu, factor, shift float64)       { panic(noAsm) }
+func addNormInputGradAVX2(dst, x, dy []float32, k *NormInputGrad)         { panic(noAsm) }

@@ -153,9 +153,13 @@ func normalize[T tensor.Float](spec normSpec,
 		k := g.group(s, c)
 		scale, shift := affineAt(gamma, beta, c)
 		mu, factor := spec.mean[k], spec.invStd[k]*scale
-		dst := slab(out.Data, g, s, c)
-		for i, v := range slab(x.Data.Data, g, s, c) {
-			dst[i] = T((float64(v)-mu)*factor + shift)
+		dst, src := slab(out.Data, g, s, c), slab(x.Data.Data, g, s, c)
+		if d32, ok := any(dst).([]float32); ok {
+			asm.Normalize(d32, any(src).([]float32), mu, factor, shift)
+		} else {
+			for i, v := range src {
+				dst[i] = T((float64(v)-mu)*factor + shift)
+			}
 		}
 		if spec.relu {
 			relu(dst)
@@ -201,18 +205,10 @@ func relu[T tensor.Float](x []T) {
 type reluGate[T tensor.Float] struct{ gamma, beta *autograd.Value[T] }
 
 // gateRow sets grad[i] to 0 where the fused ReLU's output T((x[i] - mu)*factor +
-// shift) was not positive. The select is done on the bits (all or none kept), so that
-// the unpredictable signs cost no branches.
+// shift) was not positive (asm.GateNormReLU for float32).
 func gateRow[T tensor.Float](grad, x []T, mu, factor, shift float64) {
 	if g32, ok := any(grad).([]float32); ok {
-		x32 := any(x).([]float32)
-		for i, v := range x32[:len(g32)] {
-			keep := uint32(0)
-			if float32((float64(v)-mu)*factor+shift) > 0 {
-				keep = ^uint32(0)
-			}
-			g32[i] = math.Float32frombits(math.Float32bits(g32[i]) & keep)
-		}
+		asm.GateNormReLU(g32, any(x).([]float32)[:len(g32)], mu, factor, shift)
 		return
 	}
 	for i, v := range x[:len(grad)] {
@@ -284,8 +280,14 @@ func addNormInputGrad[T tensor.Float](dst, x []T, gamma *autograd.Value[T], dy [
 		if !spec.batchStats {
 			shiftDy, slopeXhat = 0, 0
 		}
-		grad, dyc := slab(dst, g, s, c), slab(dy, g, s, c)
-		for i, v := range slab(x, g, s, c) {
+		grad, dyc, xc := slab(dst, g, s, c), slab(dy, g, s, c), slab(x, g, s, c)
+		if g32, ok := any(grad).([]float32); ok {
+			asm.AddNormInputGrad(g32, any(xc).([]float32), any(dyc).([]float32),
+				asm.NormInputGrad{Mu: mu, InvStd: inv, Factor: factor, ShiftDy: shiftDy,
+					SlopeXhat: slopeXhat})
+			return
+		}
+		for i, v := range xc {
 			xhat := (float64(v) - mu) * inv
 			grad[i] += T(factor * (float64(dyc[i]) - shiftDy - xhat*slopeXhat))
 		}

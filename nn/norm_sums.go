@@ -1,8 +1,13 @@
 package nn
 
-import "github.com/urpc-go/urpc/tensor"
+import (
+	"github.com/urpc-go/urpc/asm"
+	"github.com/urpc-go/urpc/tensor"
+)
 
-// The norms' sums over a slab, in float64. Four interleaved partial sums (element i
+// The norms' sums over a slab, in float64. float32 slabs run the AVX2 kernels of
+// asm.SumFloat64, asm.SquaredDeviations and asm.GradientSums (16 partial sums, see
+// asm/norm.go). float64 slabs use the loops below: four interleaved partial sums (element i
 // of the first len - len%4 goes to partial i mod 4, the last len%4 to the first
 // partial; added as (p0 + p1) + (p2 + p3) at the end) break the chain of dependent
 // additions that one running sum makes, so that the adds overlap: on a 32^3 float32
@@ -12,6 +17,9 @@ import "github.com/urpc-go/urpc/tensor"
 
 // sumOf returns the sum of xs.
 func sumOf[T tensor.Float](xs []T) float64 {
+	if x32, ok := any(xs).([]float32); ok {
+		return asm.SumFloat64(x32)
+	}
 	var p0, p1, p2, p3 float64
 	for len(xs) >= 4 {
 		p0 += float64(xs[0])
@@ -28,6 +36,9 @@ func sumOf[T tensor.Float](xs []T) float64 {
 
 // squaredDeviations returns the sum of (x - mu)^2 over xs.
 func squaredDeviations[T tensor.Float](xs []T, mu float64) float64 {
+	if x32, ok := any(xs).([]float32); ok {
+		return asm.SquaredDeviations(x32, mu)
+	}
 	var p0, p1, p2, p3 float64
 	for len(xs) >= 4 {
 		d0, d1, d2, d3 := float64(xs[0])-mu, float64(xs[1])-mu, float64(xs[2])-mu,
@@ -47,6 +58,9 @@ func squaredDeviations[T tensor.Float](xs []T, mu float64) float64 {
 
 // gradientSums returns the sums of dy and of dy * (x - mu) over a slab.
 func gradientSums[T tensor.Float](dy, xs []T, mu float64) (sumDy, sumDyDev float64) {
+	if x32, ok := any(xs).([]float32); ok {
+		return asm.GradientSums(any(dy).([]float32)[:len(x32)], x32, mu)
+	}
 	var s0, s1, s2, s3, t0, t1, t2, t3 float64
 	dy = dy[:len(xs)]
 	for len(xs) >= 4 {
