@@ -29,11 +29,14 @@ var winogradCases = []convCase{
 }
 
 // winogradOnSmallVolumes lets the Winograd form take volumes of any side, in blocks of
-// at most 1 << 16 transformed elements, until the test ends.
+// at most 1 << 16 transformed elements and kernel planes in chunks of 13 columns, until
+// the test ends.
 func winogradOnSmallVolumes(t *testing.T) {
-	side, block := winogradMinSide, winogradBlockElems
-	winogradMinSide, winogradBlockElems = 1, 1<<16
-	t.Cleanup(func() { winogradMinSide, winogradBlockElems = side, block })
+	side, block, chunk := winogradMinSide, winogradBlockElems, winogradColumnChunk
+	winogradMinSide, winogradBlockElems, winogradColumnChunk = 1, 1<<16, 13
+	t.Cleanup(func() {
+		winogradMinSide, winogradBlockElems, winogradColumnChunk = side, block, chunk
+	})
 }
 
 // TestWinogradMatchesNaive checks the Winograd form's output and its three gradients
@@ -122,6 +125,7 @@ func TestGradWinograd(t *testing.T) {
 // TestWinogradKernelTransforms checks the kernel transform against its definition and
 // addWeightGradient against the adjoint identity <G w, du> = <w, G^T du>.
 func TestWinogradKernelTransforms(t *testing.T) {
+	winogradOnSmallVolumes(t)
 	const cy, cx = 3, 2
 	rng := tensor.NewRNG(5)
 	w := tensor.RandNormal[float64](rng, 0, 1, cy*cx*27).Data
