@@ -190,7 +190,7 @@ func ConvTranspose3d[T tensor.Float](x, weight, bias *autograd.Value[T],
 func convForward[T tensor.Float](p *convPlan, y []T, x channelParts[T], w, bias []T) {
 	yVolume := p.yDims[0] * p.yDims[1] * p.yDims[2]
 	if p.winograd != nil {
-		u := winogradKernel(w, p.cy, p.cx, false)
+		u := winogradKernel(p.winograd.f, w, p.cy, p.cx, false)
 		winogradProduct(p.winograd, onePart(y, p.cy, yVolume), x, u.Data, bias)
 		tensor.Recycle(u)
 		return
@@ -213,7 +213,7 @@ func convForward[T tensor.Float](p *convPlan, y []T, x channelParts[T], w, bias 
 func convBackwardData[T tensor.Float](p *convPlan, x channelParts[T], y, w, bias []T) {
 	yVolume := p.yDims[0] * p.yDims[1] * p.yDims[2]
 	if p.winograd != nil {
-		u := winogradKernel(w, p.cy, p.cx, true)
+		u := winogradKernel(p.winograd.f, w, p.cy, p.cx, true)
 		winogradProduct(p.winograd, x, onePart(y, p.cy, yVolume), u.Data, bias)
 		tensor.Recycle(u)
 		return

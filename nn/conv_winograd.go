@@ -7,15 +7,16 @@ import (
 
 // winogradPlan runs a stride-1 3x3x3 correlation with padding 1 on every axis (the
 // U-Net's convolutions), between X [N, Cx, D, H, W] and Y [N, Cy, D, H, W], in the
-// Winograd form F(2x2x2, 3x3x3) of winograd_math.go. The volume is cut into
-// ceil(D/2) x ceil(H/2) x ceil(W/2) output tiles; a tile row is the ceil(W/2) tiles
+// Winograd form F(m x m x m, 3x3x3) of winograd_math.go. The volume is cut into
+// ceil(D/m) x ceil(H/m) x ceil(W/m) output tiles; a tile row is the ceil(W/m) tiles
 // of one (sample, tile slice, tile row). Blocks of whole tile rows are transformed
-// into 64 matrices [tiles, C] each, multiplied by the 64 matrices of the transformed
+// into n^3 matrices [tiles, C] each, multiplied by the n^3 matrices of the transformed
 // kernel and transformed back, one block per worker at a time.
 type winogradPlan struct {
+	f             *winogradTransform
 	batch, cx, cy int
 	dims, tiles   [3]int
-	padded        [3]int // 2*tiles + 2: the source with one zero on each side, rounded up
+	padded        [3]int // m*tiles + 2: the source with one zero on each side, rounded up
 }
 
 // winogradMinChannels is the fewest input and output channels for which the Winograd
@@ -41,13 +42,27 @@ func newWinogradPlan(batch, cx, cy int, dims, kernel, stride, pad [3]int) *winog
 		min(cx, cy) < winogradMinChannels || min(dims[0], dims[1], dims[2]) < winogradMinSide {
 		return nil
 	}
-	p := &winogradPlan{batch: batch, cx: cx, cy: cy, dims: dims}
+	p := &winogradPlan{f: winogradF2, batch: batch, cx: cx, cy: cy, dims: dims}
+	if winogradUseF4 && dims[0]%4 == 0 && dims[1]%4 == 0 && dims[2]%4 == 0 &&
+		min(dims[0], dims[1], dims[2]) >= winogradF4MinSide {
+		p.f = winogradF4
+	}
+	m := p.f.m
 	for axis := range 3 {
-		p.tiles[axis] = (dims[axis] + 1) / 2
-		p.padded[axis] = 2*p.tiles[axis] + 2
+		p.tiles[axis] = (dims[axis] + m - 1) / m
+		p.padded[axis] = m*p.tiles[axis] + 2
 	}
 	return p
 }
+
+// winogradUseF4 and winogradF4MinSide select F(4x4x4, 3x3x3) for volumes whose sides
+// are multiples of 4 and at least winogradF4MinSide; the others take F(2x2x2).
+// TODO(winograd F4): off until its float32 tile transforms have AVX2 kernels (the Go
+// loops are the reference, far too slow for training).
+var (
+	winogradUseF4     = false
+	winogradF4MinSide = 16
+)
 
 // tileRows is the number of tile rows of the batch; tileRow decodes row g.
 func (p *winogradPlan) tileRows() int { return p.batch * p.tiles[0] * p.tiles[1] }
@@ -60,13 +75,13 @@ func (p *winogradPlan) tileRow(g int) (n, tz, ty int) {
 
 // rowsPerBlock is the number of tile rows of a block whose transforms have c channels.
 func (p *winogradPlan) rowsPerBlock() int {
-	perRow := winogradTiles * p.tiles[2] * max(p.cx, p.cy)
+	perRow := p.f.components() * p.tiles[2] * max(p.cx, p.cy)
 	return max(winogradBlockElems/perRow, 1)
 }
 
 // winogradPlane is the stride of the components [tiles, c] of a block: tiles*c rounded
-// up to an odd number of 64-byte lines (16 floats), so that the 64 components of a tile
-// fall into 64 different L1 sets. A plain tiles*c is often a multiple of 4 KiB (16
+// up to an odd number of 64-byte lines (16 floats), so that the components of a tile
+// fall into different L1 sets. A plain tiles*c is often a multiple of 4 KiB (16
 // channels of 128 tiles), and then the tile transforms thrashed one set: measured
 // 150 ms of a 700 ms step at 32^3.
 func winogradPlane(tiles, c int) int {
@@ -82,7 +97,7 @@ func (p *winogradPlan) volume() int { return p.dims[0] * p.dims[1] * p.dims[2] }
 
 // winogradProduct accumulates dst[n] += corr(src[n]) + bias (bias [dstC] or nil) for
 // every sample, src [N, srcC, D, H, W] and dst [N, dstC, D, H, W] possibly in parts,
-// with the transformed kernel u [64, srcC, dstC] (winogradKernel: the forward, or the
+// with the transformed kernel u [n^3, srcC, dstC] (winogradKernel: the forward, or the
 // adjoint for the input gradient).
 func winogradProduct[T tensor.Float](p *winogradPlan, dst, src channelParts[T], u, bias []T) {
 	srcC, dstC := src.total(), dst.total()
@@ -93,7 +108,7 @@ func winogradProduct[T tensor.Float](p *winogradPlan, dst, src channelParts[T], 
 	blocks := (rows + perBlock - 1) / perBlock
 	workers := convWorkers(blocks)
 	bufs := make([]*convScratch[T], workers)
-	tw := p.tiles[2]
+	tw, comps := p.tiles[2], p.f.components()
 	parallelItems(workers, blocks, func(w, b int) {
 		if bufs[w] == nil {
 			bufs[w] = getScratch[T]()
@@ -101,10 +116,10 @@ func winogradProduct[T tensor.Float](p *winogradPlan, dst, src channelParts[T], 
 		g0, g1 := b*perBlock, min((b+1)*perBlock, rows)
 		tiles := (g1 - g0) * tw
 		vPlane, mPlane := winogradPlane(tiles, srcC), winogradPlane(tiles, dstC)
-		v := grow(&bufs[w].col, winogradTiles*vPlane)
-		m := grow(&bufs[w].tile, winogradTiles*mPlane)
+		v := grow(&bufs[w].col, comps*vPlane)
+		m := grow(&bufs[w].tile, comps*mPlane)
 		inputTransform(p, v, padded.Data, srcC, g0, g1)
-		for c := range winogradTiles {
+		for c := range comps {
 			gemm(false, false, tiles, dstC, srcC, v[c*vPlane:], srcC, u[c*srcC*dstC:], dstC,
 				0, m[c*mPlane:], dstC)
 		}
@@ -121,14 +136,15 @@ func winogradProduct[T tensor.Float](p *winogradPlan, dst, src channelParts[T], 
 func winogradWeight[T tensor.Float](p *winogradPlan, gw []T, x channelParts[T], dy []T) {
 	padded := paddedChannelsLast(p, x)
 	defer tensor.Recycle(padded)
-	evenDy := evenChannelsLast(p, dy)
-	defer tensor.Recycle(evenDy)
+	tiledDy := tiledChannelsLast(p, dy)
+	defer tensor.Recycle(tiledDy)
 
 	rows, perBlock := p.tileRows(), p.rowsPerBlock()
 	blocks := (rows + perBlock - 1) / perBlock
 	workers := convWorkers(blocks)
 	bufs := make([]*convScratch[T], workers)
-	tw, size := p.tiles[2], winogradTiles*p.cx*p.cy
+	tw, comps := p.tiles[2], p.f.components()
+	size := comps * p.cx * p.cy
 	parallelItems(workers, blocks, func(w, b int) {
 		if bufs[w] == nil {
 			bufs[w] = getScratch[T]()
@@ -137,11 +153,11 @@ func winogradWeight[T tensor.Float](p *winogradPlan, gw []T, x channelParts[T], 
 		g0, g1 := b*perBlock, min((b+1)*perBlock, rows)
 		tiles := (g1 - g0) * tw
 		vPlane, mPlane := winogradPlane(tiles, p.cx), winogradPlane(tiles, p.cy)
-		v := grow(&bufs[w].col, winogradTiles*vPlane)
-		m := grow(&bufs[w].tile, winogradTiles*mPlane)
+		v := grow(&bufs[w].col, comps*vPlane)
+		m := grow(&bufs[w].tile, comps*mPlane)
 		inputTransform(p, v, padded.Data, p.cx, g0, g1)
-		gradientTransform(p, m, evenDy.Data, g0, g1)
-		for c := range winogradTiles {
+		gradientTransform(p, m, tiledDy.Data, g0, g1)
+		for c := range comps {
 			gemm(true, false, p.cx, p.cy, tiles, v[c*vPlane:], p.cx, m[c*mPlane:], p.cy, 1,
 				bufs[w].part[c*p.cx*p.cy:], p.cy)
 		}
@@ -154,7 +170,7 @@ func winogradWeight[T tensor.Float](p *winogradPlan, gw []T, x channelParts[T], 
 		}
 	}
 	putScratch(bufs)
-	addWeightGradient(gw, du.Data, p.cy, p.cx)
+	addWeightGradient(p.f, gw, du.Data, p.cy, p.cx)
 	tensor.Recycle(du)
 }
 
@@ -193,36 +209,35 @@ func paddedChannelsLast[T tensor.Float](p *winogradPlan, src channelParts[T]) *t
 	return padded
 }
 
-// evenChannelsLast copies dy [N, Cy, D, H, W] channels-last into a zeroed
-// [N, 2 tiles_D, 2 tiles_H, 2 tiles_W, Cy] (zeros past odd sizes), from tensor's free
-// list.
-func evenChannelsLast[T tensor.Float](p *winogradPlan, dy []T) *tensor.Tensor[T] {
-	c := p.cy
-	de, he, we := 2*p.tiles[0], 2*p.tiles[1], 2*p.tiles[2]
-	even := tensor.Zeros[T](p.batch * de * he * we * c)
+// tiledChannelsLast copies dy [N, Cy, D, H, W] channels-last into a zeroed
+// [N, m tiles_D, m tiles_H, m tiles_W, Cy] (zeros past sizes that are not multiples of
+// m), from tensor's free list.
+func tiledChannelsLast[T tensor.Float](p *winogradPlan, dy []T) *tensor.Tensor[T] {
+	c, m := p.cy, p.f.m
+	de, he, we := m*p.tiles[0], m*p.tiles[1], m*p.tiles[2]
+	tiled := tensor.Zeros[T](p.batch * de * he * we * c)
 	d, h, w := p.dims[0], p.dims[1], p.dims[2]
 	volume := d * h * w
 	parallelItems(convWorkers(p.batch*d), p.batch*d, func(_, item int) {
 		n, z := item/d, item%d
 		for y := range h {
-			toChannelsLast(even.Data[(((n*de+z)*he+y)*we)*c:], c,
+			toChannelsLast(tiled.Data[(((n*de+z)*he+y)*we)*c:], c,
 				dy[n*c*volume+(z*h+y)*w:], volume, c, w)
 		}
 	})
-	return even
+	return tiled
 }
 
 // inputTransform writes V = (B^T x B^T x B^T) d of the tiles of tile rows [g0, g1) into
-// v [64, tiles, c] (components winogradPlane apart): component (k*4+i)*4+j of tile t
-// holds its channels at v[((k*4+i)*4+j)*plane + t*c:]. The tile of output (2tz, 2ty,
-// 2tx) reads padded positions (2tz..2tz+3, 2ty..2ty+3, 2tx..2tx+3). float32 runs the
-// fused asm kernel a tile row at a time; float64 transforms W while it is read from the
-// padded rows, then H and D in place on whole components.
+// v [n^3, tiles, c] (components winogradPlane apart): component (k*n+i)*n+j of tile t
+// holds its channels at v[((k*n+i)*n+j)*plane + t*c:]. The tile of output (m tz, m ty,
+// m tx) reads padded positions (m tz..m tz+n-1, ...). F(2) in float32 runs the fused
+// asm kernel a tile row at a time; the others voxelsToPlanes.
 func inputTransform[T tensor.Float](p *winogradPlan, v, padded []T, c, g0, g1 int) {
 	tw, hp, wp := p.tiles[2], p.padded[1], p.padded[2]
-	tiles := (g1 - g0) * tw
-	plane := winogradPlane(tiles, c) // one component
-	if v32, ok := any(v).([]float32); ok {
+	plane := winogradPlane((g1-g0)*tw, c)
+	m := p.f.m
+	if v32, ok := any(v).([]float32); ok && p.f == winogradF2 {
 		src := any(padded).([]float32)
 		for r := range g1 - g0 {
 			n, tz, ty := p.tileRow(g0 + r)
@@ -231,39 +246,19 @@ func inputTransform[T tensor.Float](p *winogradPlan, v, padded []T, c, g0, g1 in
 		}
 		return
 	}
-	for r := range g1 - g0 {
-		n, tz, ty := p.tileRow(g0 + r)
-		for z := range 4 {
-			for y := range 4 {
-				row := (((n*p.padded[0]+2*tz+z)*hp + 2*ty + y) * wp) * c
-				winogradStage(asm.WinogradInput, v, offsets4((z*4+y)*4*plane+r*tw*c, plane),
-					c, padded, offsets4(row, c), 2*c, c, tw)
-			}
-		}
-	}
-	for z := range 4 {
-		for j := range 4 {
-			at := offsets4((z*16+j)*plane, 4*plane)
-			winogradStage(asm.WinogradInput, v, at, 0, v, at, 0, tiles*c, 1)
-		}
-	}
-	for ij := range 16 {
-		at := offsets4(ij*plane, 16*plane)
-		winogradStage(asm.WinogradInput, v, at, 0, v, at, 0, tiles*c, 1)
-	}
+	voxelsToPlanes(p, p.f.bT, v, plane, padded, wp*c, hp*wp*c, p.padded[0], m, c, g0, g1)
 }
 
-// gradientTransform writes M' = (A x A x A) dy of the 2x2x2 output tiles of tile rows
-// [g0, g1) into m [64, tiles, Cy] (inputTransform's layout), dy channels-last from
-// evenChannelsLast. float32 runs the fused asm kernel; float64 goes W while reading,
-// then H and D in place (each expands components 0 and 1 of its axis into 0..3).
-func gradientTransform[T tensor.Float](p *winogradPlan, m, even []T, g0, g1 int) {
-	c, tw := p.cy, p.tiles[2]
-	he, we := 2*p.tiles[1], 2*p.tiles[2]
-	tiles := (g1 - g0) * tw
-	plane := winogradPlane(tiles, c)
-	if m32, ok := any(m).([]float32); ok {
-		src := any(even).([]float32)
+// gradientTransform writes M' = (A x A x A) dy of the m^3 output tiles of tile rows
+// [g0, g1) into m [n^3, tiles, Cy] (inputTransform's layout), dy channels-last from
+// tiledChannelsLast. F(2) in float32 runs the fused asm kernel; the others
+// voxelsToPlanes.
+func gradientTransform[T tensor.Float](p *winogradPlan, m, tiled []T, g0, g1 int) {
+	c, tw, f := p.cy, p.tiles[2], p.f
+	he, we := f.m*p.tiles[1], f.m*p.tiles[2]
+	plane := winogradPlane((g1-g0)*tw, c)
+	if m32, ok := any(m).([]float32); ok && f == winogradF2 {
+		src := any(tiled).([]float32)
 		for r := range g1 - g0 {
 			n, tz, ty := p.tileRow(g0 + r)
 			row := (((n*2*p.tiles[0]+2*tz)*he + 2*ty) * we) * c
@@ -271,69 +266,83 @@ func gradientTransform[T tensor.Float](p *winogradPlan, m, even []T, g0, g1 int)
 		}
 		return
 	}
-	for r := range g1 - g0 {
-		n, tz, ty := p.tileRow(g0 + r)
-		for z := range 2 {
-			for y := range 2 {
-				row := (((n*2*p.tiles[0]+2*tz+z)*he + 2*ty + y) * we) * c
-				winogradStage(asm.WinogradOutputAdjoint, m,
-					offsets4((z*4+y)*4*plane+r*tw*c, plane), c, even, offsets4(row, c),
-					2*c, c, tw)
-			}
-		}
-	}
-	for z := range 2 {
-		for j := range 4 {
-			from := offsets4((z*16+j)*plane, 4*plane)
-			winogradStage(asm.WinogradOutputAdjoint, m, from, 0, m, from, 0, tiles*c, 1)
-		}
-	}
-	for ij := range 16 {
-		from := offsets4(ij*plane, 16*plane)
-		winogradStage(asm.WinogradOutputAdjoint, m, from, 0, m, from, 0, tiles*c, 1)
-	}
+	voxelsToPlanes(p, f.a, m, plane, tiled, we*c, he*we*c, f.m*p.tiles[0], f.m, c, g0, g1)
 }
 
 // outputTransform computes Y = (A^T x A^T x A^T) M of the tiles of tile rows [g0, g1)
-// from m [64, tiles, Cdst] into a channels-last buffer of a tile row's four output rows
-// (float32: the fused asm kernel; float64: D and H in place, then W into the buffer) and
-// adds the rows inside the volume, plus bias, into dst's parts.
+// from m [n^3, tiles, Cdst] into a channels-last buffer of a tile row's m*m output rows
+// (F(2) in float32: the fused asm kernel; else planesToVoxels) and adds the rows inside
+// the volume, plus bias, into dst's parts.
 func outputTransform[T tensor.Float](p *winogradPlan, dst channelParts[T], m, bias []T,
 	rowBuf *[]T, g0, g1 int) {
-	c, tw := dst.total(), p.tiles[2]
-	tiles := (g1 - g0) * tw
-	plane := winogradPlane(tiles, c)
-	m32, fused := any(m).([]float32)
-	if !fused {
-		for ij := range 16 {
-			at := offsets4(ij*plane, 16*plane)
-			winogradStage(asm.WinogradOutput, m, at, 0, m, at, 0, tiles*c, 1)
-		}
-		for z := range 2 {
-			for j := range 4 {
-				at := offsets4((z*16+j)*plane, 4*plane)
-				winogradStage(asm.WinogradOutput, m, at, 0, m, at, 0, tiles*c, 1)
-			}
-		}
-	}
-
-	rowLen := 2 * tw * c // one output row, channels-last
-	out := grow(rowBuf, 4*rowLen)
+	c, tw, f := dst.total(), p.tiles[2], p.f
+	plane := winogradPlane((g1-g0)*tw, c)
+	rowLen := f.m * tw * c // one output row, channels-last
+	out := grow(rowBuf, f.m*f.m*rowLen)
 	d, h, w := p.dims[0], p.dims[1], p.dims[2]
 	for r := range g1 - g0 {
 		n, tz, ty := p.tileRow(g0 + r)
-		if fused {
+		if m32, ok := any(m).([]float32); ok && f == winogradF2 {
 			asm.WinogradOutputTiles(m32[r*tw*c:], plane, any(out).([]float32), rowLen,
 				2*rowLen, c, tw)
+		} else {
+			planesToVoxels(p, f.aT, m[r*tw*c:], plane, out, rowLen, f.m*rowLen, c)
 		}
-		for zy := range 4 {
-			z, y := zy/2, zy%2
-			if !fused {
-				winogradStage(asm.WinogradOutput, out, offsets4(zy*rowLen, c), 2*c, m,
-					offsets4((z*4+y)*4*plane+r*tw*c, plane), c, c, tw)
+		for zy := range f.m * f.m {
+			z, y := zy/f.m, zy%f.m
+			if f.m*tz+z < d && f.m*ty+y < h {
+				addOutputRow(dst, n, out[zy*rowLen:], bias, ((f.m*tz+z)*h+f.m*ty+y)*w, w)
 			}
-			if 2*tz+z < d && 2*ty+y < h {
-				addOutputRow(dst, n, out[zy*rowLen:], bias, ((2*tz+z)*h+2*ty+y)*w, w)
+		}
+	}
+}
+
+// voxelsToPlanes applies mat [rows][cols] along W, H and D of every tile of tile rows
+// [g0, g1), per channel in float64 (the reference of the fused asm kernels): the tile
+// of (n, tz, ty, t) is the cols^3 channels-last voxels from voxel (step tz, step ty,
+// step t) of sample n, in a layout of `slices` slices per sample with the given row and
+// slice strides; its rows^3 results go to the component planes, component q of tile t
+// at planes[q*plane + t*c:].
+func voxelsToPlanes[T tensor.Float](p *winogradPlan, mat [][]float64, planes []T,
+	plane int, voxels []T, row, slice, slices, step, c, g0, g1 int) {
+	rows, cols, tw := len(mat), len(mat[0]), p.tiles[2]
+	in, out := make([]float64, cols*cols*cols), make([]float64, rows*rows*rows)
+	tmp := make([]float64, 2*max(rows, cols)*max(rows, cols)*max(rows, cols))
+	for r := range g1 - g0 {
+		n, tz, ty := p.tileRow(g0 + r)
+		base := (n*slices+step*tz)*slice + step*ty*row
+		for t := range tw {
+			for ch := range c {
+				for zyx := range in {
+					z, y, x := zyx/(cols*cols), zyx/cols%cols, zyx%cols
+					in[zyx] = float64(voxels[base+z*slice+y*row+(step*t+x)*c+ch])
+				}
+				cubeTransform(out, in, mat, tmp)
+				for q, v := range out {
+					planes[q*plane+(r*tw+t)*c+ch] = T(v)
+				}
+			}
+		}
+	}
+}
+
+// planesToVoxels is the other direction for one tile row: the cols^3 components of
+// tile t at planes[q*plane + t*c:] go through mat along D, H and W (in float64), and
+// the rows^3 results to the channels-last voxels[z*slice + y*row + (rows t + x)*c:].
+func planesToVoxels[T tensor.Float](p *winogradPlan, mat [][]float64, planes []T,
+	plane int, voxels []T, row, slice, c int) {
+	rows, cols := len(mat), len(mat[0])
+	in, out := make([]float64, cols*cols*cols), make([]float64, rows*rows*rows)
+	tmp := make([]float64, 2*max(rows, cols)*max(rows, cols)*max(rows, cols))
+	for t := range p.tiles[2] {
+		for ch := range c {
+			for q := range in {
+				in[q] = float64(planes[q*plane+t*c+ch])
+			}
+			cubeTransform(out, in, mat, tmp)
+			for zyx, v := range out {
+				z, y, x := zyx/(rows*rows), zyx/rows%rows, zyx%rows
+				voxels[z*slice+y*row+(rows*t+x)*c+ch] = T(v)
 			}
 		}
 	}
