@@ -103,3 +103,18 @@ func gradientPartialsAVX2(dy, x []float32, mu float64, s, t *[16]float64) { pani
 func normalizeAVX2(dst, x []float32, mu, factor, shift float64)           { panic(noAsm) }
 func gateNormReLUAVX2(grad, x []float32, mu, factor, shift float64)       { panic(noAsm) }
 func addNormInputGradAVX2(dst, x, dy []float32, k *NormInputGrad)         { panic(noAsm) }
+
+func winograd4InputTilesAVX2(v []float32, plane int, src []float32, row, slice, c, c8,
+	tiles int, tmp []float32) {
+	panic(noAsm)
+}
+
+func winograd4GradientTilesAVX2(m []float32, plane int, src []float32, row, slice, c, c8,
+	tiles int, tmp []float32) {
+	panic(noAsm)
+}
+
+func winograd4OutputTilesAVX2(m []float32, plane int, dst []float32, row, slice, c, c8,
+	tiles int, tmp []float32) {
+	panic(noAsm)
+}
