@@ -13,26 +13,8 @@ package asm
 //	      | 0  2 -1 -2  1  0 |
 //	      | 0  4  0 -5  0  1 |
 //
-// Each output of a 1-D stage is the sum of its nonzero terms c*x in order of x, in
-// float32 (the first term alone, then one rounding per product and per addition), in
-// the AVX2 kernels and their Go twins alike.
-
-var (
-	winograd4BT = [6][6]float32{
-		{4, 0, -5, 0, 1, 0},
-		{0, -4, -4, 1, 1, 0},
-		{0, 4, -4, -1, 1, 0},
-		{0, -2, -1, 2, 1, 0},
-		{0, 2, -1, -2, 1, 0},
-		{0, 4, 0, -5, 0, 1},
-	}
-	winograd4AT = [4][6]float32{
-		{1, 1, 1, 1, 1, 0},
-		{0, 1, -1, 2, -2, 0},
-		{0, 1, 1, 4, 4, 0},
-		{0, 1, -1, 8, -8, 1},
-	}
-)
+// The 1-D stages share terms between their outputs (bT4, aT4 and a4 below); the AVX2
+// kernels compute the same float32 expressions in the same order as these Go twins.
 
 // winograd4TileVectors is the kernels' scratch: 216 vectors of 8 floats.
 const winograd4TileVectors = 216 * 8
@@ -105,22 +87,35 @@ func checkTiles4(name string, planes []float32, plane int, voxels []float32, row
 	}
 }
 
-// combine4 returns sum_k coefs[k] * x[k*stride] over the nonzero coefficients, in
-// order of k, in float32.
-func combine4(coefs []float32, x []float32, stride int) float32 {
-	var sum float32
-	first := true
-	for k, c := range coefs {
-		if c == 0 {
-			continue
-		}
-		if first {
-			sum, first = c*x[k*stride], false
-			continue
-		}
-		sum += c * x[k*stride]
-	}
-	return sum
+// bT4 is B^T of one 6-vector: 4d0 - 5d2 + d4, (d3 + d4) - 4(d1 + d2), (d4 - d3) +
+// 4(d1 - d2), (d4 - d2) + 2(d3 - d1), (d4 - d2) - 2(d3 - d1), 4d1 - 5d3 + d5.
+func bT4(d *[6]float32) (out [6]float32) {
+	out[0] = 4*d[0] - 5*d[2] + d[4]
+	out[1] = (d[3] + d[4]) - 4*(d[1]+d[2])
+	out[2] = (d[4] - d[3]) + 4*(d[1]-d[2])
+	f, g := d[4]-d[2], 2*(d[3]-d[1])
+	out[3], out[4] = f+g, f-g
+	out[5] = 4*d[1] - 5*d[3] + d[5]
+	return out
+}
+
+// aT4 is A^T of one 6-vector, with a = m1 + m2, b = m3 + m4, c = m1 - m2, e = m3 - m4:
+// (m0 + a) + b, c + 2e, a + 4b, (c + 8e) + m5.
+func aT4(m *[6]float32) (out [4]float32) {
+	a, b, c, e := m[1]+m[2], m[3]+m[4], m[1]-m[2], m[3]-m[4]
+	out[0] = m[0] + a + b
+	out[1] = c + 2*e
+	out[2] = a + 4*b
+	out[3] = c + 8*e + m[5]
+	return out
+}
+
+// a4 is A (the transpose of A^T) of one 4-vector, with s = g0 + g2, t = g1 + g3,
+// u = g0 + 4g2, v = 2g1 + 8g3: g0, s + t, s - t, u + v, u - v, g3.
+func a4(g *[4]float32) (out [6]float32) {
+	s, t := g[0]+g[2], g[1]+g[3]
+	u, v := g[0]+4*g[2], 2*g[1]+8*g[3]
+	return [6]float32{g[0], s + t, s - t, u + v, u - v, g[3]}
 }
 
 // winograd4InputTilesGeneric is the Go twin of the AVX2 input kernel over channels
@@ -136,8 +131,8 @@ func winograd4InputTilesGeneric(v []float32, plane int, src []float32, row, slic
 				for x := range in {
 					in[x] = src[p+x*c]
 				}
-				for j := range 6 {
-					tile[zy*6+j] = combine4(winograd4BT[j][:], in[:], 1)
+				for j, o := range bT4(&in) {
+					tile[zy*6+j] = o
 				}
 			}
 			for zj := range 36 {
@@ -145,8 +140,8 @@ func winograd4InputTilesGeneric(v []float32, plane int, src []float32, row, slic
 				for y := range in {
 					in[y] = tile[q+6*y]
 				}
-				for i := range 6 {
-					tile[q+6*i] = combine4(winograd4BT[i][:], in[:], 1)
+				for i, o := range bT4(&in) {
+					tile[q+6*i] = o
 				}
 			}
 			for ij := range 36 {
@@ -154,8 +149,8 @@ func winograd4InputTilesGeneric(v []float32, plane int, src []float32, row, slic
 					in[z] = tile[z*36+ij]
 				}
 				at := ij*plane + t*c + ch
-				for k := range 6 {
-					v[at+k*36*plane] = combine4(winograd4BT[k][:], in[:], 1)
+				for k, o := range bT4(&in) {
+					v[at+k*36*plane] = o
 				}
 			}
 		}
@@ -168,10 +163,6 @@ func winograd4GradientTilesGeneric(m []float32, plane int, src []float32, row, s
 	c0, tiles int) {
 	var in [4]float32
 	var tile [216]float32
-	a := func(r int) []float32 { // row r of A, column r of A^T
-		return []float32{winograd4AT[0][r], winograd4AT[1][r], winograd4AT[2][r],
-			winograd4AT[3][r]}
-	}
 	for t := range tiles {
 		for ch := c0; ch < c; ch++ {
 			for zy := range 16 {
@@ -180,8 +171,8 @@ func winograd4GradientTilesGeneric(m []float32, plane int, src []float32, row, s
 				for x := range in {
 					in[x] = src[p+x*c]
 				}
-				for j := range 6 {
-					tile[(z*6+y)*6+j] = combine4(a(j), in[:], 1)
+				for j, o := range a4(&in) {
+					tile[(z*6+y)*6+j] = o
 				}
 			}
 			for zj := range 24 {
@@ -189,8 +180,8 @@ func winograd4GradientTilesGeneric(m []float32, plane int, src []float32, row, s
 				for y := range in {
 					in[y] = tile[q+6*y]
 				}
-				for i := range 6 {
-					tile[q+6*i] = combine4(a(i), in[:], 1)
+				for i, o := range a4(&in) {
+					tile[q+6*i] = o
 				}
 			}
 			for ij := range 36 {
@@ -198,8 +189,8 @@ func winograd4GradientTilesGeneric(m []float32, plane int, src []float32, row, s
 					in[z] = tile[z*36+ij]
 				}
 				at := ij*plane + t*c + ch
-				for k := range 6 {
-					m[at+k*36*plane] = combine4(a(k), in[:], 1)
+				for k, o := range a4(&in) {
+					m[at+k*36*plane] = o
 				}
 			}
 		}
@@ -219,8 +210,8 @@ func winograd4OutputTilesGeneric(m []float32, plane int, dst []float32, row, sli
 				for k := range in {
 					in[k] = m[at+k*36*plane]
 				}
-				for z := range 4 {
-					tile[z*36+ij] = combine4(winograd4AT[z][:], in[:], 1)
+				for z, o := range aT4(&in) {
+					tile[z*36+ij] = o
 				}
 			}
 			for zj := range 24 {
@@ -228,16 +219,17 @@ func winograd4OutputTilesGeneric(m []float32, plane int, dst []float32, row, sli
 				for i := range in {
 					in[i] = tile[q+6*i]
 				}
-				for y := range 4 {
-					tile[q+6*y] = combine4(winograd4AT[y][:], in[:], 1)
+				for y, o := range aT4(&in) {
+					tile[q+6*y] = o
 				}
 			}
 			for zy := range 16 {
 				z, y := zy/4, zy%4
 				q := (z*6 + y) * 6
 				p := z*slice + y*row + 4*t*c + ch
-				for x := range 4 {
-					dst[p+x*c] = combine4(winograd4AT[x][:], tile[q:], 1)
+				copy(in[:], tile[q:q+6])
+				for x, o := range aT4(&in) {
+					dst[p+x*c] = o
 				}
 			}
 		}

@@ -57,10 +57,8 @@ func newWinogradPlan(batch, cx, cy int, dims, kernel, stride, pad [3]int) *winog
 
 // winogradUseF4 and winogradF4MinSide select F(4x4x4, 3x3x3) for volumes whose sides
 // are multiples of 4 and at least winogradF4MinSide; the others take F(2x2x2).
-// TODO(winograd F4): off until its float32 tile transforms have AVX2 kernels (the Go
-// loops are the reference, far too slow for training).
 var (
-	winogradUseF4     = false
+	winogradUseF4     = true
 	winogradF4MinSide = 16
 )
 
@@ -231,18 +229,21 @@ func tiledChannelsLast[T tensor.Float](p *winogradPlan, dy []T) *tensor.Tensor[T
 // inputTransform writes V = (B^T x B^T x B^T) d of the tiles of tile rows [g0, g1) into
 // v [n^3, tiles, c] (components winogradPlane apart): component (k*n+i)*n+j of tile t
 // holds its channels at v[((k*n+i)*n+j)*plane + t*c:]. The tile of output (m tz, m ty,
-// m tx) reads padded positions (m tz..m tz+n-1, ...). F(2) in float32 runs the fused
-// asm kernel a tile row at a time; the others voxelsToPlanes.
+// m tx) reads padded positions (m tz..m tz+n-1, ...). float32 runs the fused asm
+// kernel of the transform a tile row at a time; float64 voxelsToPlanes.
 func inputTransform[T tensor.Float](p *winogradPlan, v, padded []T, c, g0, g1 int) {
 	tw, hp, wp := p.tiles[2], p.padded[1], p.padded[2]
 	plane := winogradPlane((g1-g0)*tw, c)
 	m := p.f.m
-	if v32, ok := any(v).([]float32); ok && p.f == winogradF2 {
-		src := any(padded).([]float32)
+	if v32, ok := any(v).([]float32); ok {
+		src, kernel := any(padded).([]float32), asm.WinogradInputTiles
+		if p.f == winogradF4 {
+			kernel = asm.Winograd4InputTiles
+		}
 		for r := range g1 - g0 {
 			n, tz, ty := p.tileRow(g0 + r)
-			row := (((n*p.padded[0]+2*tz)*hp + 2*ty) * wp) * c
-			asm.WinogradInputTiles(v32[r*tw*c:], plane, src[row:], wp*c, hp*wp*c, c, tw)
+			row := (((n*p.padded[0]+m*tz)*hp + m*ty) * wp) * c
+			kernel(v32[r*tw*c:], plane, src[row:], wp*c, hp*wp*c, c, tw)
 		}
 		return
 	}
@@ -251,18 +252,20 @@ func inputTransform[T tensor.Float](p *winogradPlan, v, padded []T, c, g0, g1 in
 
 // gradientTransform writes M' = (A x A x A) dy of the m^3 output tiles of tile rows
 // [g0, g1) into m [n^3, tiles, Cy] (inputTransform's layout), dy channels-last from
-// tiledChannelsLast. F(2) in float32 runs the fused asm kernel; the others
-// voxelsToPlanes.
+// tiledChannelsLast. float32 runs the fused asm kernel; float64 voxelsToPlanes.
 func gradientTransform[T tensor.Float](p *winogradPlan, m, tiled []T, g0, g1 int) {
 	c, tw, f := p.cy, p.tiles[2], p.f
 	he, we := f.m*p.tiles[1], f.m*p.tiles[2]
 	plane := winogradPlane((g1-g0)*tw, c)
-	if m32, ok := any(m).([]float32); ok && f == winogradF2 {
-		src := any(tiled).([]float32)
+	if m32, ok := any(m).([]float32); ok {
+		src, kernel := any(tiled).([]float32), asm.WinogradGradientTiles
+		if f == winogradF4 {
+			kernel = asm.Winograd4GradientTiles
+		}
 		for r := range g1 - g0 {
 			n, tz, ty := p.tileRow(g0 + r)
-			row := (((n*2*p.tiles[0]+2*tz)*he + 2*ty) * we) * c
-			asm.WinogradGradientTiles(m32[r*tw*c:], plane, src[row:], we*c, he*we*c, c, tw)
+			row := (((n*f.m*p.tiles[0]+f.m*tz)*he + f.m*ty) * we) * c
+			kernel(m32[r*tw*c:], plane, src[row:], we*c, he*we*c, c, tw)
 		}
 		return
 	}
@@ -271,7 +274,7 @@ func gradientTransform[T tensor.Float](p *winogradPlan, m, tiled []T, g0, g1 int
 
 // outputTransform computes Y = (A^T x A^T x A^T) M of the tiles of tile rows [g0, g1)
 // from m [n^3, tiles, Cdst] into a channels-last buffer of a tile row's m*m output rows
-// (F(2) in float32: the fused asm kernel; else planesToVoxels) and adds the rows inside
+// (float32: the fused asm kernel; float64: planesToVoxels) and adds the rows inside
 // the volume, plus bias, into dst's parts.
 func outputTransform[T tensor.Float](p *winogradPlan, dst channelParts[T], m, bias []T,
 	rowBuf *[]T, g0, g1 int) {
@@ -282,9 +285,12 @@ func outputTransform[T tensor.Float](p *winogradPlan, dst channelParts[T], m, bi
 	d, h, w := p.dims[0], p.dims[1], p.dims[2]
 	for r := range g1 - g0 {
 		n, tz, ty := p.tileRow(g0 + r)
-		if m32, ok := any(m).([]float32); ok && f == winogradF2 {
-			asm.WinogradOutputTiles(m32[r*tw*c:], plane, any(out).([]float32), rowLen,
-				2*rowLen, c, tw)
+		if m32, ok := any(m).([]float32); ok {
+			kernel := asm.WinogradOutputTiles
+			if f == winogradF4 {
+				kernel = asm.Winograd4OutputTiles
+			}
+			kernel(m32[r*tw*c:], plane, any(out).([]float32), rowLen, f.m*rowLen, c, tw)
 		} else {
 			planesToVoxels(p, f.aT, m[r*tw*c:], plane, out, rowLen, f.m*rowLen, c)
 		}
