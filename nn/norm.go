@@ -148,7 +148,7 @@ type normSpec struct {
 func normalize[T tensor.Float](spec normSpec,
 	x, gamma, beta *autograd.Value[T]) *autograd.Value[T] {
 	g := spec.groups
-	out := tensor.Zeros[T](x.Data.Shape...)
+	out := tensor.Uninitialized[T](x.Data.Shape...) // every element is written below
 	g.forSlabs(func(_, s, c int) {
 		k := g.group(s, c)
 		scale, shift := affineAt(gamma, beta, c)

@@ -16,7 +16,7 @@ func resample[T tensor.Float](x *autograd.Value[T], op string,
 	in := [3]int{xs[2], xs[3], xs[4]}
 	out := [3]int{len(tables[0].i0), len(tables[1].i0), len(tables[2].i0)}
 	inVolume, outVolume := in[0]*in[1]*in[2], out[0]*out[1]*out[2]
-	result := tensor.Zeros[T](xs[0], xs[1], out[0], out[1], out[2])
+	result := tensor.Uninitialized[T](xs[0], xs[1], out[0], out[1], out[2]) // all rows written
 
 	blends := rowBlends(&tables, out[0], out[1])
 
