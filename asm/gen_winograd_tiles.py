@@ -119,7 +119,7 @@ BT_ROWS = [(0, 2, 'SUB'), (1, 2, 'ADD'), (2, 1, 'SUB'), (1, 3, 'SUB')]  # d[p] o
 XOFF = ['(%s)', '(%s)(R8*1)', '(%s)(R8*2)', '(%s)(R9*1)']
 w('''
 // func winogradInputTilesAVX2(v []float32, plane int, src []float32, row, slice, c, c8,
-//	tiles int, rows *[16]int)
+//	tiles int, rows *[16]int, stepBytes int)
 //
 // Component (i, j) of depth z is (W_j(p_i) op_i W_j(q_i)) with W_j(y) = x[p_j] op_j
 // x[q_j] along the row y of slice z, where row r of B^T is d[p_r] op_r d[q_r]; the
@@ -127,7 +127,7 @@ w('''
 // order is the Go twin's (W, then H, then D) without storing the stages. rows[z*4+y]
 // is the byte offset of row y of slice z; R14 the first voxel of the channel group,
 // AX and R11 row pointers, R10 the component (i, j) of the output.
-TEXT ·winogradInputTilesAVX2(SB), NOSPLIT, $0-104
+TEXT ·winogradInputTilesAVX2(SB), NOSPLIT, $0-112
 	MOVQ v_base+0(FP), DI
 	MOVQ src_base+32(FP), SI
 	MOVQ rows+96(FP), BX
@@ -178,7 +178,7 @@ for i in range(4):
 w('''	ADDQ $32, DX
 	CMPQ DX, R15
 	JLT  inputChannels
-	ADDQ R8, DI
+	ADDQ stepBytes+104(FP), DI
 	ADDQ R8, SI
 	ADDQ R8, SI
 	DECQ CX
@@ -189,11 +189,11 @@ w('''	ADDQ $32, DX
 # ---------------- gradient: A along W (from the voxels), H, D (to the planes)
 w('''
 // func winogradGradientTilesAVX2(m []float32, plane int, src []float32, row, slice, c,
-//	c8, tiles int, tmp []float32)
+//	c8, tiles int, tmp []float32, stepBytes int)
 #define PLANE 24
 #define ROW 56
 #define SLICE 64
-TEXT ·winogradGradientTilesAVX2(SB), NOSPLIT, $0-120
+TEXT ·winogradGradientTilesAVX2(SB), NOSPLIT, $0-128
 	PROLOGUE(m_base+0(FP), src_base+32(FP), 2)
 
 gradientTile:
@@ -222,7 +222,7 @@ for ij in range(16):
 w('''	ADDQ $32, DX
 	CMPQ DX, R15
 	JLT  gradientChannels
-	ADDQ R8, DI
+	ADDQ stepBytes+120(FP), DI
 	ADDQ R8, SI
 	ADDQ R8, SI
 	DECQ CX
@@ -236,11 +236,11 @@ w('''	ADDQ $32, DX
 # ---------------- output: A^T along D (from the planes), H, W (to the voxels)
 w('''
 // func winogradOutputTilesAVX2(m []float32, plane int, dst []float32, row, slice, c, c8,
-//	tiles int, tmp []float32)
+//	tiles int, tmp []float32, stepBytes int)
 #define PLANE 24
 #define ROW 56
 #define SLICE 64
-TEXT ·winogradOutputTilesAVX2(SB), NOSPLIT, $0-120
+TEXT ·winogradOutputTilesAVX2(SB), NOSPLIT, $0-128
 	PROLOGUE(m_base+0(FP), dst_base+32(FP), 2)
 
 outputTile:
@@ -267,7 +267,7 @@ for z in range(2):
 w('''	ADDQ $32, DX
 	CMPQ DX, R15
 	JLT  outputChannels
-	ADDQ R8, DI
+	ADDQ stepBytes+120(FP), DI
 	ADDQ R8, SI
 	ADDQ R8, SI
 	DECQ CX

@@ -83,17 +83,17 @@ func winogradKernelAdjointAVX2(dst []float32, dOff *[4]int, dStride int, src []f
 }
 
 func winogradInputTilesAVX2(v []float32, plane int, src []float32, row, slice, c, c8,
-	tiles int, rows *[16]int) {
+	tiles int, rows *[16]int, stepBytes int) {
 	panic(noAsm)
 }
 
 func winogradGradientTilesAVX2(m []float32, plane int, src []float32, row, slice, c, c8,
-	tiles int, tmp []float32) {
+	tiles int, tmp []float32, stepBytes int) {
 	panic(noAsm)
 }
 
 func winogradOutputTilesAVX2(m []float32, plane int, dst []float32, row, slice, c, c8,
-	tiles int, tmp []float32) {
+	tiles int, tmp []float32, stepBytes int) {
 	panic(noAsm)
 }
 
@@ -105,16 +105,16 @@ func gateNormReLUAVX2(grad, x []float32, mu, factor, shift float64)       { pani
 func addNormInputGradAVX2(dst, x, dy []float32, k *NormInputGrad)         { panic(noAsm) }
 
 func winograd4InputTilesAVX2(v []float32, plane int, src []float32, row, slice, c, c8,
-	tiles int, tmp []float32) {
+	tiles int, tmp []float32, stepBytes int) {
 	panic(noAsm)
 }
 
 func winograd4GradientTilesAVX2(m []float32, plane int, src []float32, row, slice, c, c8,
-	tiles int, tmp []float32) {
+	tiles int, tmp []float32, stepBytes int) {
 	panic(noAsm)
 }
 
 func winograd4OutputTilesAVX2(m []float32, plane int, dst []float32, row, slice, c, c8,
-	tiles int, tmp []float32) {
+	tiles int, tmp []float32, stepBytes int) {
 	panic(noAsm)
 }

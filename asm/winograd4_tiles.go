@@ -2,7 +2,7 @@ package asm
 
 // The fused 3-D Winograd F(4x4x4, 3x3x3) transforms of a row of tiles, in the layouts
 // of winograd_tiles.go with 6 inputs and 4 outputs per axis: component p = (k*6+i)*6+j
-// of tile t at planes[p*plane + t*c:][:c] (216 components), and tile t covering the
+// of tile t at planes[p*plane + t*step:][:c] (216 components), and tile t covering the
 // voxels from W position 4t on. The matrices are F(4, 3) at 0, 1, -1, 2, -2 and
 // infinity (Lavin and Gray, 2016):
 //
@@ -23,63 +23,62 @@ const winograd4TileVectors = 216 * 8
 // into v: the tile of t reads src[z*slice + y*row + (4t+x)*c + ch] for z, y, x < 6.
 // B^T runs along W, then H, then D. It panics if a stride or size is negative or a
 // tile runs past a slice.
-func Winograd4InputTiles(v []float32, plane int, src []float32, row, slice, c, tiles int) {
-	checkTiles4("Winograd4InputTiles", v, plane, src, row, slice, c, tiles, 6)
+func Winograd4InputTiles(v []float32, plane, step int, src []float32, row, slice, c,
+	tiles int) {
+	checkTiles4("Winograd4InputTiles", v, plane, step, src, row, slice, c, tiles, 6)
 	var tmp [winograd4TileVectors]float32
 	c8 := winogradAVX2Channels(c, tiles)
 	if c8 > 0 {
-		winograd4InputTilesAVX2(v, plane, src, row, slice, c, c8, tiles, tmp[:])
+		winograd4InputTilesAVX2(v, plane, src, row, slice, c, c8, tiles, tmp[:], 4*step)
 	}
 	if c8 < c {
-		winograd4InputTilesGeneric(v, plane, src, row, slice, c, c8, tiles)
+		winograd4InputTilesGeneric(v, plane, step, src, row, slice, c, c8, tiles)
 	}
 }
 
 // Winograd4GradientTiles writes M' = (A x A x A) dy of tiles 4x4x4-voxel
 // output-gradient tiles into m: the tile of t reads src[z*slice + y*row + (4t+x)*c +
 // ch] for z, y, x < 4. A runs along W, H, then D. It panics like Winograd4InputTiles.
-func Winograd4GradientTiles(m []float32, plane int, src []float32, row, slice, c,
+func Winograd4GradientTiles(m []float32, plane, step int, src []float32, row, slice, c,
 	tiles int) {
-	checkTiles4("Winograd4GradientTiles", m, plane, src, row, slice, c, tiles, 4)
+	checkTiles4("Winograd4GradientTiles", m, plane, step, src, row, slice, c, tiles, 4)
 	var tmp [winograd4TileVectors]float32
 	c8 := winogradAVX2Channels(c, tiles)
 	if c8 > 0 {
-		winograd4GradientTilesAVX2(m, plane, src, row, slice, c, c8, tiles, tmp[:])
+		winograd4GradientTilesAVX2(m, plane, src, row, slice, c, c8, tiles, tmp[:], 4*step)
 	}
 	if c8 < c {
-		winograd4GradientTilesGeneric(m, plane, src, row, slice, c, c8, tiles)
+		winograd4GradientTilesGeneric(m, plane, step, src, row, slice, c, c8, tiles)
 	}
 }
 
 // Winograd4OutputTiles writes Y = (A^T x A^T x A^T) M of tiles tiles from the component
 // planes m into the 4x4x4 output voxels dst[z*slice + y*row + (4t+x)*c + ch]. A^T runs
 // along D, then H, then W. It panics like Winograd4InputTiles.
-func Winograd4OutputTiles(m []float32, plane int, dst []float32, row, slice, c,
+func Winograd4OutputTiles(m []float32, plane, step int, dst []float32, row, slice, c,
 	tiles int) {
-	checkTiles4("Winograd4OutputTiles", m, plane, dst, row, slice, c, tiles, 4)
+	checkTiles4("Winograd4OutputTiles", m, plane, step, dst, row, slice, c, tiles, 4)
 	var tmp [winograd4TileVectors]float32
 	c8 := winogradAVX2Channels(c, tiles)
 	if c8 > 0 {
-		winograd4OutputTilesAVX2(m, plane, dst, row, slice, c, c8, tiles, tmp[:])
+		winograd4OutputTilesAVX2(m, plane, dst, row, slice, c, c8, tiles, tmp[:], 4*step)
 	}
 	if c8 < c {
-		winograd4OutputTilesGeneric(m, plane, dst, row, slice, c, c8, tiles)
+		winograd4OutputTilesGeneric(m, plane, step, dst, row, slice, c, c8, tiles)
 	}
 }
 
-// checkTiles4 panics unless the planes hold 216 components of tiles*c floats plane
-// apart and the voxels hold side x side x (4*(tiles-1) + side) voxels of c floats at
-// the given row and slice strides.
-func checkTiles4(name string, planes []float32, plane int, voxels []float32, row, slice, c,
-	tiles, side int) {
-	if plane < 0 || row < 0 || slice < 0 || c < 0 || tiles < 0 {
+// checkTiles4 panics unless the planes hold 216 components of tiles tiles (as
+// checkComponents) and the voxels hold side x side x (4*(tiles-1) + side) voxels of c
+// floats at the given row and slice strides.
+func checkTiles4(name string, planes []float32, plane, step int, voxels []float32, row,
+	slice, c, tiles, side int) {
+	checkComponents(name, planes, plane, step, 216, c, tiles)
+	if row < 0 || slice < 0 {
 		panic("asm: " + name + " negative stride or size")
 	}
 	if c == 0 || tiles == 0 {
 		return
-	}
-	if plane < tiles*c || len(planes) < 215*plane+tiles*c {
-		panic("asm: " + name + " component planes too short")
 	}
 	width := (4*(tiles-1) + side) * c
 	if row < width || slice < side*row || len(voxels) < (side-1)*(slice+row)+width {
@@ -120,8 +119,8 @@ func a4(g *[4]float32) (out [6]float32) {
 
 // winograd4InputTilesGeneric is the Go twin of the AVX2 input kernel over channels
 // [c0, c).
-func winograd4InputTilesGeneric(v []float32, plane int, src []float32, row, slice, c, c0,
-	tiles int) {
+func winograd4InputTilesGeneric(v []float32, plane, step int, src []float32, row, slice,
+	c, c0, tiles int) {
 	var in [6]float32
 	var tile [216]float32
 	for t := range tiles {
@@ -148,7 +147,7 @@ func winograd4InputTilesGeneric(v []float32, plane int, src []float32, row, slic
 				for z := range in {
 					in[z] = tile[z*36+ij]
 				}
-				at := ij*plane + t*c + ch
+				at := ij*plane + t*step + ch
 				for k, o := range bT4(&in) {
 					v[at+k*36*plane] = o
 				}
@@ -159,8 +158,8 @@ func winograd4InputTilesGeneric(v []float32, plane int, src []float32, row, slic
 
 // winograd4GradientTilesGeneric is the Go twin of the AVX2 gradient kernel over
 // channels [c0, c).
-func winograd4GradientTilesGeneric(m []float32, plane int, src []float32, row, slice, c,
-	c0, tiles int) {
+func winograd4GradientTilesGeneric(m []float32, plane, step int, src []float32, row,
+	slice, c, c0, tiles int) {
 	var in [4]float32
 	var tile [216]float32
 	for t := range tiles {
@@ -188,7 +187,7 @@ func winograd4GradientTilesGeneric(m []float32, plane int, src []float32, row, s
 				for z := range in {
 					in[z] = tile[z*36+ij]
 				}
-				at := ij*plane + t*c + ch
+				at := ij*plane + t*step + ch
 				for k, o := range a4(&in) {
 					m[at+k*36*plane] = o
 				}
@@ -199,14 +198,14 @@ func winograd4GradientTilesGeneric(m []float32, plane int, src []float32, row, s
 
 // winograd4OutputTilesGeneric is the Go twin of the AVX2 output kernel over channels
 // [c0, c).
-func winograd4OutputTilesGeneric(m []float32, plane int, dst []float32, row, slice, c,
-	c0, tiles int) {
+func winograd4OutputTilesGeneric(m []float32, plane, step int, dst []float32, row,
+	slice, c, c0, tiles int) {
 	var in [6]float32
 	var tile [216]float32
 	for t := range tiles {
 		for ch := c0; ch < c; ch++ {
 			for ij := range 36 {
-				at := ij*plane + t*c + ch
+				at := ij*plane + t*step + ch
 				for k := range in {
 					in[k] = m[at+k*36*plane]
 				}

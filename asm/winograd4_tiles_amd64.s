@@ -50,13 +50,13 @@
 	VMOVD AX, X11; \
 	VBROADCASTSS X11, Y11
 
-// EPILOGUE steps to the next channel group (label C) and tile (label T): one tile is c
-// floats on the planes side and 4 voxels on the other.
+// EPILOGUE steps to the next channel group (label C) and tile (label T): one tile is
+// stepBytes on the planes side and 4 voxels on the other.
 #define EPILOGUE(C, T) \
 	ADDQ $32, DX; \
 	CMPQ DX, R15; \
 	JLT  C; \
-	ADDQ R8, DI; \
+	ADDQ stepBytes+120(FP), DI; \
 	LEAQ (SI)(R8*4), SI; \
 	DECQ CX; \
 	JNZ  T; \
@@ -65,8 +65,8 @@
 
 
 // func winograd4InputTilesAVX2(v []float32, plane int, src []float32, row, slice, c, c8,
-//	tiles int, tmp []float32)
-TEXT ·winograd4InputTilesAVX2(SB), NOSPLIT, $0-120
+//	tiles int, tmp []float32, stepBytes int)
+TEXT ·winograd4InputTilesAVX2(SB), NOSPLIT, $0-128
 	PROLOGUE(v_base+0(FP), src_base+32(FP), 6)
 
 input4Tile:
@@ -3828,8 +3828,8 @@ input4Channels:
 	EPILOGUE(input4Channels, input4Tile)
 
 // func winograd4GradientTilesAVX2(m []float32, plane int, src []float32, row, slice, c, c8,
-//	tiles int, tmp []float32)
-TEXT ·winograd4GradientTilesAVX2(SB), NOSPLIT, $0-120
+//	tiles int, tmp []float32, stepBytes int)
+TEXT ·winograd4GradientTilesAVX2(SB), NOSPLIT, $0-128
 	PROLOGUE(m_base+0(FP), src_base+32(FP), 4)
 
 gradient4Tile:
@@ -5581,8 +5581,8 @@ gradient4Channels:
 	EPILOGUE(gradient4Channels, gradient4Tile)
 
 // func winograd4OutputTilesAVX2(m []float32, plane int, dst []float32, row, slice, c,
-//	c8, tiles int, tmp []float32)
-TEXT ·winograd4OutputTilesAVX2(SB), NOSPLIT, $0-120
+//	c8, tiles int, tmp []float32, stepBytes int)
+TEXT ·winograd4OutputTilesAVX2(SB), NOSPLIT, $0-128
 	PROLOGUE(m_base+0(FP), dst_base+32(FP), 4)
 
 output4Tile:

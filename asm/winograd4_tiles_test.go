@@ -9,25 +9,25 @@ import (
 
 // tile4Layout is a random geometry of the F(4x4x4) tile transforms, as tileLayout.
 type tile4Layout struct {
-	c, tiles, plane, row, slice int
-	planes, planesBuf           []float32
-	voxels, voxelsBuf           []float32
-	planesOff, voxelsOff        int
+	c, tiles, plane, step, row, slice int
+	planes, planesBuf                 []float32
+	voxels, voxelsBuf                 []float32
+	planesOff, voxelsOff              int
 }
 
 func newTile4Layout(r *rand.Rand, c, tiles, side int) tile4Layout {
 	l := tile4Layout{c: c, tiles: tiles}
-	l.plane = tiles*c + r.IntN(5)
+	l.plane, l.step = componentStrides(r, 216, c, tiles)
 	l.row = (4*(tiles-1)+side)*c + r.IntN(5)
 	l.slice = side*l.row + r.IntN(5)
 	l.planesOff, l.voxelsOff = r.IntN(4), r.IntN(4)
-	l.planes, l.planesBuf = guarded(215*l.plane+tiles*c, l.planesOff)
+	l.planes, l.planesBuf = guarded(215*l.plane+(tiles-1)*l.step+c, l.planesOff)
 	l.voxels, l.voxelsBuf = guarded((side-1)*(l.slice+l.row)+(4*(tiles-1)+side)*c,
 		l.voxelsOff)
 	return l
 }
 
-func (l tile4Layout) planeAt(p, t, ch int) int { return p*l.plane + t*l.c + ch }
+func (l tile4Layout) planeAt(p, t, ch int) int { return p*l.plane + t*l.step + ch }
 
 func (l tile4Layout) voxelAt(z, y, x, t, ch int) int {
 	return z*l.slice + y*l.row + (4*t+x)*l.c + ch
@@ -64,8 +64,8 @@ func checkInput4(t *testing.T, r *rand.Rand, name string, c, tiles int) {
 	randVec(r, l.voxels, 1)
 	lo := guard + l.planesOff
 	results := runTilePaths(t, "input4/"+name, l.planesBuf, func(out []float32) {
-		Winograd4InputTiles(out[lo:lo+len(l.planes)], l.plane, l.voxels, l.row, l.slice, c,
-			tiles)
+		Winograd4InputTiles(out[lo:lo+len(l.planes)], l.plane, l.step, l.voxels, l.row,
+			l.slice, c, tiles)
 	})
 	got, written := results[0][lo:], map[int]bool{}
 	for tile := range tiles {
@@ -97,8 +97,8 @@ func checkGradient4(t *testing.T, r *rand.Rand, name string, c, tiles int) {
 	randVec(r, l.voxels, 1)
 	lo := guard + l.planesOff
 	results := runTilePaths(t, "gradient4/"+name, l.planesBuf, func(out []float32) {
-		Winograd4GradientTiles(out[lo:lo+len(l.planes)], l.plane, l.voxels, l.row, l.slice,
-			c, tiles)
+		Winograd4GradientTiles(out[lo:lo+len(l.planes)], l.plane, l.step, l.voxels, l.row,
+			l.slice, c, tiles)
 	})
 	got, written := results[0][lo:], map[int]bool{}
 	for tile := range tiles {
@@ -130,8 +130,8 @@ func checkOutput4(t *testing.T, r *rand.Rand, name string, c, tiles int) {
 	randVec(r, l.planes, 1)
 	lo := guard + l.voxelsOff
 	results := runTilePaths(t, "output4/"+name, l.voxelsBuf, func(out []float32) {
-		Winograd4OutputTiles(l.planes, l.plane, out[lo:lo+len(l.voxels)], l.row, l.slice,
-			c, tiles)
+		Winograd4OutputTiles(l.planes, l.plane, l.step, out[lo:lo+len(l.voxels)], l.row,
+			l.slice, c, tiles)
 	})
 	got, written := results[0][lo:], map[int]bool{}
 	for tile := range tiles {
@@ -169,11 +169,13 @@ func closeTo4(got float32, want, scale float64) bool {
 func TestWinograd4TilesMisuse(t *testing.T) {
 	planes, voxels := make([]float32, 216*16), make([]float32, 6*6*12*2)
 	calls := map[string]func(){
-		"planes short": func() { Winograd4InputTiles(planes[:215*16], 16, voxels, 12, 72, 2, 1) },
-		"voxels short": func() { Winograd4InputTiles(planes, 16, voxels[:100], 12, 72, 2, 1) },
-		"row stride":   func() { Winograd4InputTiles(planes, 16, voxels, 11, 72, 2, 1) },
-		"slice stride": func() { Winograd4GradientTiles(planes, 16, voxels, 8, 31, 2, 1) },
-		"negative":     func() { Winograd4OutputTiles(planes, 16, voxels, 8, 32, -2, 1) },
+		"planes short": func() {
+			Winograd4InputTiles(planes[:215*16], 16, 2, voxels, 12, 72, 2, 1)
+		},
+		"voxels short": func() { Winograd4InputTiles(planes, 16, 2, voxels[:100], 12, 72, 2, 1) },
+		"row stride":   func() { Winograd4InputTiles(planes, 16, 2, voxels, 11, 72, 2, 1) },
+		"slice stride": func() { Winograd4GradientTiles(planes, 16, 2, voxels, 8, 31, 2, 1) },
+		"negative":     func() { Winograd4OutputTiles(planes, 16, 2, voxels, 8, 32, -2, 1) },
 	}
 	for name, f := range calls {
 		func() {

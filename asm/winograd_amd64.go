@@ -32,27 +32,27 @@ func winogradKernelAdjointAVX2(dst []float32, dOff *[4]int, dStride int, src []f
 
 //go:noescape
 func winogradInputTilesAVX2(v []float32, plane int, src []float32, row, slice, c, c8,
-	tiles int, rows *[16]int)
+	tiles int, rows *[16]int, stepBytes int)
 
 //go:noescape
 func winogradGradientTilesAVX2(m []float32, plane int, src []float32, row, slice, c, c8,
-	tiles int, tmp []float32)
+	tiles int, tmp []float32, stepBytes int)
 
 //go:noescape
 func winogradOutputTilesAVX2(m []float32, plane int, dst []float32, row, slice, c, c8,
-	tiles int, tmp []float32)
+	tiles int, tmp []float32, stepBytes int)
 
 // The F(4x4x4) tile kernels of winograd4_tiles.go, in winograd4_tiles_amd64.s (same
 // conventions; tmp holds 216*8 floats).
 
 //go:noescape
 func winograd4InputTilesAVX2(v []float32, plane int, src []float32, row, slice, c, c8,
-	tiles int, tmp []float32)
+	tiles int, tmp []float32, stepBytes int)
 
 //go:noescape
 func winograd4GradientTilesAVX2(m []float32, plane int, src []float32, row, slice, c, c8,
-	tiles int, tmp []float32)
+	tiles int, tmp []float32, stepBytes int)
 
 //go:noescape
 func winograd4OutputTilesAVX2(m []float32, plane int, dst []float32, row, slice, c, c8,
-	tiles int, tmp []float32)
+	tiles int, tmp []float32, stepBytes int)

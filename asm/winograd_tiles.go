@@ -2,26 +2,29 @@ package asm
 
 // The fused 3-D Winograd F(2x2x2, 3x3x3) transforms of a row of tiles. One side is the
 // channels-last voxels of the volume, [slices, rows, W, c] with the given row and
-// slice strides (in floats, c floats per voxel); the other the 64 component planes of
-// the transform, component p of tile t at planes[p*plane + t*c:][:c], p = (k*4+i)*4+j
-// for the D, H and W indices k, i, j. Tile t covers the voxels from W position 2t on.
+// slice strides (in floats, c floats per voxel); the other the 64 components of the
+// transform, component p of tile t at planes[p*plane + t*step:][:c], p = (k*4+i)*4+j
+// for the D, H and W indices k, i, j (plane and step at least c: component planes
+// [tiles, c] with step c, or tiles of [64, c] with plane c). Tile t covers the voxels
+// from W position 2t on.
 
 // WinogradInputTiles writes V = (B^T x B^T x B^T) d of tiles 4x4x4-voxel input tiles
 // into v: the tile of t reads src[z*slice + y*row + (2t+x)*c + ch] for z, y, x < 4 and
 // ch < c. B^T runs along W, then H, then D (the order of the Go twin).
 // It panics if a stride or size is negative or a tile runs past a slice.
-func WinogradInputTiles(v []float32, plane int, src []float32, row, slice, c, tiles int) {
-	checkTiles("WinogradInputTiles", v, plane, src, row, slice, c, tiles, 4)
+func WinogradInputTiles(v []float32, plane, step int, src []float32, row, slice, c,
+	tiles int) {
+	checkTiles("WinogradInputTiles", v, plane, step, 64, src, row, slice, c, tiles, 4)
 	c8 := winogradAVX2Channels(c, tiles)
 	if c8 > 0 {
 		var rows [16]int // byte offsets of the tile's rows
 		for zy := range rows {
 			rows[zy] = 4 * (zy/4*slice + zy%4*row)
 		}
-		winogradInputTilesAVX2(v, plane, src, row, slice, c, c8, tiles, &rows)
+		winogradInputTilesAVX2(v, plane, src, row, slice, c, c8, tiles, &rows, 4*step)
 	}
 	if c8 < c {
-		winogradInputTilesGeneric(v, plane, src, row, slice, c, c8, tiles)
+		winogradInputTilesGeneric(v, plane, step, src, row, slice, c, c8, tiles)
 	}
 }
 
@@ -29,15 +32,16 @@ func WinogradInputTiles(v []float32, plane int, src []float32, row, slice, c, ti
 // tiles into m (the adjoint of the output transform): the tile of t reads
 // src[z*slice + y*row + (2t+x)*c + ch] for z, y, x < 2. A runs along W, H, then D.
 // It panics if a stride or size is negative or a tile runs past a slice.
-func WinogradGradientTiles(m []float32, plane int, src []float32, row, slice, c, tiles int) {
-	checkTiles("WinogradGradientTiles", m, plane, src, row, slice, c, tiles, 2)
+func WinogradGradientTiles(m []float32, plane, step int, src []float32, row, slice, c,
+	tiles int) {
+	checkTiles("WinogradGradientTiles", m, plane, step, 64, src, row, slice, c, tiles, 2)
 	var tmp [winogradTileVectors]float32
 	c8 := winogradAVX2Channels(c, tiles)
 	if c8 > 0 {
-		winogradGradientTilesAVX2(m, plane, src, row, slice, c, c8, tiles, tmp[:])
+		winogradGradientTilesAVX2(m, plane, src, row, slice, c, c8, tiles, tmp[:], 4*step)
 	}
 	if c8 < c {
-		winogradGradientTilesGeneric(m, plane, src, row, slice, c, c8, tiles)
+		winogradGradientTilesGeneric(m, plane, step, src, row, slice, c, c8, tiles)
 	}
 }
 
@@ -45,15 +49,16 @@ func WinogradGradientTiles(m []float32, plane int, src []float32, row, slice, c,
 // planes m into the 2x2x2 output voxels dst[z*slice + y*row + (2t+x)*c + ch], z, y,
 // x < 2. A^T runs along D, then H, then W.
 // It panics if a stride or size is negative or a tile runs past a slice.
-func WinogradOutputTiles(m []float32, plane int, dst []float32, row, slice, c, tiles int) {
-	checkTiles("WinogradOutputTiles", m, plane, dst, row, slice, c, tiles, 2)
+func WinogradOutputTiles(m []float32, plane, step int, dst []float32, row, slice, c,
+	tiles int) {
+	checkTiles("WinogradOutputTiles", m, plane, step, 64, dst, row, slice, c, tiles, 2)
 	var tmp [winogradTileVectors]float32
 	c8 := winogradAVX2Channels(c, tiles)
 	if c8 > 0 {
-		winogradOutputTilesAVX2(m, plane, dst, row, slice, c, c8, tiles, tmp[:])
+		winogradOutputTilesAVX2(m, plane, dst, row, slice, c, c8, tiles, tmp[:], 4*step)
 	}
 	if c8 < c {
-		winogradOutputTilesGeneric(m, plane, dst, row, slice, c, c8, tiles)
+		winogradOutputTilesGeneric(m, plane, step, dst, row, slice, c, c8, tiles)
 	}
 }
 
@@ -69,23 +74,39 @@ func winogradAVX2Channels(c, tiles int) int {
 	return c &^ 7
 }
 
-// checkTiles panics unless the planes hold 64 components of tiles*c floats plane apart
-// and the voxels hold side x side x (2*tiles + side - 2) voxels of c floats at the
-// given row and slice strides.
-func checkTiles(name string, planes []float32, plane int, voxels []float32, row, slice, c,
-	tiles, side int) {
-	if plane < 0 || row < 0 || slice < 0 || c < 0 || tiles < 0 {
+// checkTiles panics unless the planes hold comps components of tiles tiles (component
+// p of tile t at p*plane + t*step, c floats each, plane and step at least c) and the
+// voxels hold side x side x (2*tiles + side - 2) voxels of c floats at the given row and
+// slice strides.
+func checkTiles(name string, planes []float32, plane, step, comps int, voxels []float32,
+	row, slice, c, tiles, side int) {
+	checkComponents(name, planes, plane, step, comps, c, tiles)
+	if row < 0 || slice < 0 {
 		panic("asm: " + name + " negative stride or size")
 	}
 	if c == 0 || tiles == 0 {
 		return
 	}
-	if plane < tiles*c || len(planes) < 63*plane+tiles*c {
-		panic("asm: " + name + " component planes too short")
-	}
 	last := (side-1)*slice + (side-1)*row + (2*tiles+side-2)*c
 	if row < (2*tiles+side-2)*c || slice < side*row || len(voxels) < last {
 		panic("asm: " + name + " voxels too short")
+	}
+}
+
+// checkComponents panics unless component p of tile t at planes[p*plane + t*step:]
+// fits for p < comps and t < tiles, c floats each, with plane and step at least c.
+func checkComponents(name string, planes []float32, plane, step, comps, c, tiles int) {
+	if plane < 0 || step < 0 || c < 0 || tiles < 0 {
+		panic("asm: " + name + " negative stride or size")
+	}
+	if c == 0 || tiles == 0 {
+		return
+	}
+	if plane < c || step < c {
+		panic("asm: " + name + " component stride below the channel count")
+	}
+	if len(planes) < (comps-1)*plane+(tiles-1)*step+c {
+		panic("asm: " + name + " component planes too short")
 	}
 }
 
@@ -106,8 +127,8 @@ func a(y0, y1 float32) (float32, float32, float32, float32) {
 
 // winogradInputTilesGeneric is the Go twin of the AVX2 input kernel over channels
 // [c0, c).
-func winogradInputTilesGeneric(v []float32, plane int, src []float32, row, slice, c, c0,
-	tiles int) {
+func winogradInputTilesGeneric(v []float32, plane, step int, src []float32, row, slice,
+	c, c0, tiles int) {
 	var tile [64]float32
 	for t := range tiles {
 		for ch := c0; ch < c; ch++ {
@@ -122,7 +143,7 @@ func winogradInputTilesGeneric(v []float32, plane int, src []float32, row, slice
 					tile[q+12])
 			}
 			for ij := range 16 {
-				at := ij*plane + t*c + ch
+				at := ij*plane + t*step + ch
 				v[at], v[at+16*plane], v[at+32*plane], v[at+48*plane] = bT(tile[ij],
 					tile[16+ij], tile[32+ij], tile[48+ij])
 			}
@@ -132,8 +153,8 @@ func winogradInputTilesGeneric(v []float32, plane int, src []float32, row, slice
 
 // winogradGradientTilesGeneric is the Go twin of the AVX2 gradient kernel over channels
 // [c0, c).
-func winogradGradientTilesGeneric(m []float32, plane int, src []float32, row, slice, c,
-	c0, tiles int) {
+func winogradGradientTilesGeneric(m []float32, plane, step int, src []float32, row,
+	slice, c, c0, tiles int) {
 	var tile [64]float32
 	for t := range tiles {
 		for ch := c0; ch < c; ch++ {
@@ -148,7 +169,7 @@ func winogradGradientTilesGeneric(m []float32, plane int, src []float32, row, sl
 				tile[q], tile[q+4], tile[q+8], tile[q+12] = a(tile[q], tile[q+4])
 			}
 			for ij := range 16 {
-				at := ij*plane + t*c + ch
+				at := ij*plane + t*step + ch
 				m[at], m[at+16*plane], m[at+32*plane], m[at+48*plane] = a(tile[ij],
 					tile[16+ij])
 			}
@@ -158,13 +179,13 @@ func winogradGradientTilesGeneric(m []float32, plane int, src []float32, row, sl
 
 // winogradOutputTilesGeneric is the Go twin of the AVX2 output kernel over channels
 // [c0, c).
-func winogradOutputTilesGeneric(m []float32, plane int, dst []float32, row, slice, c,
-	c0, tiles int) {
+func winogradOutputTilesGeneric(m []float32, plane, step int, dst []float32, row,
+	slice, c, c0, tiles int) {
 	var tile [64]float32
 	for t := range tiles {
 		for ch := c0; ch < c; ch++ {
 			for ij := range 16 {
-				at := ij*plane + t*c + ch
+				at := ij*plane + t*step + ch
 				tile[ij], tile[16+ij] = aT(m[at], m[at+16*plane], m[at+32*plane],
 					m[at+48*plane])
 			}

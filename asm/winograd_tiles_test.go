@@ -11,26 +11,38 @@ import (
 // tiles, strides with slack, and the planes and voxels inside sentinel-filled buffers at
 // misaligned offsets.
 type tileLayout struct {
-	c, tiles, plane, row, slice int
-	planes, planesBuf           []float32
-	voxels, voxelsBuf           []float32
-	planesOff, voxelsOff        int
+	c, tiles, plane, step, row, slice int
+	planes, planesBuf                 []float32
+	voxels, voxelsBuf                 []float32
+	planesOff, voxelsOff              int
 }
 
 func newTileLayout(r *rand.Rand, c, tiles, side int) tileLayout {
 	l := tileLayout{c: c, tiles: tiles}
-	l.plane = tiles*c + r.IntN(5)
+	l.plane, l.step = componentStrides(r, 64, c, tiles)
 	l.row = (2*tiles+side-2)*c + r.IntN(5)
 	l.slice = side*l.row + r.IntN(5)
 	l.planesOff, l.voxelsOff = r.IntN(4), r.IntN(4)
-	l.planes, l.planesBuf = guarded(63*l.plane+tiles*c, l.planesOff)
+	l.planes, l.planesBuf = guarded(63*l.plane+(tiles-1)*l.step+c, l.planesOff)
 	l.voxels, l.voxelsBuf = guarded((side-1)*(l.slice+l.row)+(2*tiles+side-2)*c,
 		l.voxelsOff)
 	return l
 }
 
 // planeAt and voxelAt index component p / voxel (z, y, x) of channel ch of tile t.
-func (l tileLayout) planeAt(p, t, ch int) int { return p*l.plane + t*l.c + ch }
+func (l tileLayout) planeAt(p, t, ch int) int { return p*l.plane + t*l.step + ch }
+
+// componentStrides picks the strides of comps components of tiles tiles of c floats at
+// random, with slack: component-major (planes [tiles, c]) or tile-major ([comps, c]
+// per tile).
+func componentStrides(r *rand.Rand, comps, c, tiles int) (plane, step int) {
+	if r.IntN(2) == 0 {
+		step = c + r.IntN(3)
+		return (tiles-1)*step + c + r.IntN(5), step
+	}
+	plane = c + r.IntN(3)
+	return plane, (comps-1)*plane + c + r.IntN(5)
+}
 
 func (l tileLayout) voxelAt(z, y, x, t, ch int) int {
 	return z*l.slice + y*l.row + (2*t+x)*l.c + ch
@@ -93,8 +105,8 @@ func checkInputTiles(t *testing.T, r *rand.Rand, name string, c, tiles int) {
 	randVec(r, l.voxels, 1)
 	lo := guard + l.planesOff
 	results := runTilePaths(t, "input/"+name, l.planesBuf, func(out []float32) {
-		WinogradInputTiles(out[lo:lo+len(l.planes)], l.plane, l.voxels, l.row, l.slice, c,
-			tiles)
+		WinogradInputTiles(out[lo:lo+len(l.planes)], l.plane, l.step, l.voxels, l.row,
+			l.slice, c, tiles)
 	})
 	got := results[0][lo:]
 	written := map[int]bool{}
@@ -127,8 +139,8 @@ func checkGradientTiles(t *testing.T, r *rand.Rand, name string, c, tiles int) {
 	randVec(r, l.voxels, 1)
 	lo := guard + l.planesOff
 	results := runTilePaths(t, "gradient/"+name, l.planesBuf, func(out []float32) {
-		WinogradGradientTiles(out[lo:lo+len(l.planes)], l.plane, l.voxels, l.row, l.slice,
-			c, tiles)
+		WinogradGradientTiles(out[lo:lo+len(l.planes)], l.plane, l.step, l.voxels, l.row,
+			l.slice, c, tiles)
 	})
 	got := results[0][lo:]
 	written := map[int]bool{}
@@ -161,8 +173,8 @@ func checkOutputTiles(t *testing.T, r *rand.Rand, name string, c, tiles int) {
 	randVec(r, l.planes, 1)
 	lo := guard + l.voxelsOff
 	results := runTilePaths(t, "output/"+name, l.voxelsBuf, func(out []float32) {
-		WinogradOutputTiles(l.planes, l.plane, out[lo:lo+len(l.voxels)], l.row, l.slice, c,
-			tiles)
+		WinogradOutputTiles(l.planes, l.plane, l.step, out[lo:lo+len(l.voxels)], l.row,
+			l.slice, c, tiles)
 	})
 	got := results[0][lo:]
 	written := map[int]bool{}
@@ -205,12 +217,13 @@ func checkUnwritten(t *testing.T, name string, buf []float32, written map[int]bo
 func TestWinogradTilesMisuse(t *testing.T) {
 	planes, voxels := make([]float32, 64*16), make([]float32, 4*4*8*2)
 	calls := map[string]func(){
-		"planes short": func() { WinogradInputTiles(planes[:63*16], 16, voxels, 8, 32, 2, 1) },
-		"plane stride": func() { WinogradInputTiles(planes, 1, voxels, 8, 32, 2, 1) },
-		"voxels short": func() { WinogradInputTiles(planes, 16, voxels[:100], 8, 32, 2, 1) },
-		"row stride":   func() { WinogradInputTiles(planes, 16, voxels, 7, 32, 2, 1) },
-		"slice stride": func() { WinogradGradientTiles(planes, 16, voxels, 8, 15, 2, 1) },
-		"negative":     func() { WinogradOutputTiles(planes, 16, voxels, 8, 32, -2, 1) },
+		"planes short": func() { WinogradInputTiles(planes[:63*16], 16, 2, voxels, 8, 32, 2, 1) },
+		"plane stride": func() { WinogradInputTiles(planes, 1, 2, voxels, 8, 32, 2, 1) },
+		"tile stride":  func() { WinogradInputTiles(planes, 16, 1, voxels, 8, 32, 2, 2) },
+		"voxels short": func() { WinogradInputTiles(planes, 16, 2, voxels[:100], 8, 32, 2, 1) },
+		"row stride":   func() { WinogradInputTiles(planes, 16, 2, voxels, 7, 32, 2, 1) },
+		"slice stride": func() { WinogradGradientTiles(planes, 16, 2, voxels, 8, 15, 2, 1) },
+		"negative":     func() { WinogradOutputTiles(planes, 16, 2, voxels, 8, 32, -2, 1) },
 	}
 	for name, f := range calls {
 		func() {

@@ -77,17 +77,27 @@ func (p *winogradPlan) rowsPerBlock() int {
 	return max(winogradBlockElems/perRow, 1)
 }
 
-// winogradPlane is the stride of the components [tiles, c] of a block: tiles*c rounded
-// up to an odd number of 64-byte lines (16 floats), so that the components of a tile
-// fall into different L1 sets. A plain tiles*c is often a multiple of 4 KiB (16
-// channels of 128 tiles), and then the tile transforms thrashed one set: measured
-// 150 ms of a 700 ms step at 32^3.
-func winogradPlane(tiles, c int) int {
+// winogradLayout returns where the components of a block of tiles tiles with c
+// channels go: component q of tile t at q*plane + t*step, and the block's size.
+// Tile-major (the transformed inputs V) keeps each tile's components together
+// ([tiles, n^3, c]: plane = c), so that the input transform writes one stream (5%
+// faster at 48^3 than component planes). Component-major (the products M and the
+// transformed gradients M') makes each component a plane [tiles, c] (step = c), the
+// layout the GEMM writes and reads fastest; its stride is tiles*c rounded up to an odd
+// number of 64-byte lines (16 floats), so that the components of a tile fall into
+// different L1 sets: a plain tiles*c is often a multiple of 4 KiB (16 channels of 128
+// tiles), and then the F(2) tile transforms thrashed one set (150 of 700 ms per 32^3
+// step).
+func (p *winogradPlan) winogradLayout(tiles, c int, tileMajor bool) (plane, step, size int) {
+	comps := p.f.components()
+	if tileMajor {
+		return c, comps * c, tiles * comps * c
+	}
 	lines := (tiles*c + 15) / 16
 	if lines%2 == 0 {
 		lines++
 	}
-	return lines * 16
+	return lines * 16, c, comps * lines * 16
 }
 
 // volume is D*H*W.
@@ -113,13 +123,13 @@ func winogradProduct[T tensor.Float](p *winogradPlan, dst, src channelParts[T], 
 		}
 		g0, g1 := b*perBlock, min((b+1)*perBlock, rows)
 		tiles := (g1 - g0) * tw
-		vPlane, mPlane := winogradPlane(tiles, srcC), winogradPlane(tiles, dstC)
-		v := grow(&bufs[w].col, comps*vPlane)
-		m := grow(&bufs[w].tile, comps*mPlane)
+		vPlane, vStep, vSize := p.winogradLayout(tiles, srcC, true)
+		mPlane, mStep, mSize := p.winogradLayout(tiles, dstC, false)
+		v, m := grow(&bufs[w].col, vSize), grow(&bufs[w].tile, mSize)
 		inputTransform(p, v, padded.Data, srcC, g0, g1)
 		for c := range comps {
-			gemm(false, false, tiles, dstC, srcC, v[c*vPlane:], srcC, u[c*srcC*dstC:], dstC,
-				0, m[c*mPlane:], dstC)
+			gemm(false, false, tiles, dstC, srcC, v[c*vPlane:], vStep, u[c*srcC*dstC:], dstC,
+				0, m[c*mPlane:], mStep)
 		}
 		outputTransform(p, dst, m, bias, &bufs[w].part, g0, g1)
 	})
@@ -150,13 +160,13 @@ func winogradWeight[T tensor.Float](p *winogradPlan, gw []T, x channelParts[T], 
 		}
 		g0, g1 := b*perBlock, min((b+1)*perBlock, rows)
 		tiles := (g1 - g0) * tw
-		vPlane, mPlane := winogradPlane(tiles, p.cx), winogradPlane(tiles, p.cy)
-		v := grow(&bufs[w].col, comps*vPlane)
-		m := grow(&bufs[w].tile, comps*mPlane)
+		vPlane, vStep, vSize := p.winogradLayout(tiles, p.cx, true)
+		mPlane, mStep, mSize := p.winogradLayout(tiles, p.cy, false)
+		v, m := grow(&bufs[w].col, vSize), grow(&bufs[w].tile, mSize)
 		inputTransform(p, v, padded.Data, p.cx, g0, g1)
 		gradientTransform(p, m, tiledDy.Data, g0, g1)
 		for c := range comps {
-			gemm(true, false, p.cx, p.cy, tiles, v[c*vPlane:], p.cx, m[c*mPlane:], p.cy, 1,
+			gemm(true, false, p.cx, p.cy, tiles, v[c*vPlane:], vStep, m[c*mPlane:], mStep, 1,
 				bufs[w].part[c*p.cx*p.cy:], p.cy)
 		}
 	})
@@ -227,13 +237,13 @@ func tiledChannelsLast[T tensor.Float](p *winogradPlan, dy []T) *tensor.Tensor[T
 }
 
 // inputTransform writes V = (B^T x B^T x B^T) d of the tiles of tile rows [g0, g1) into
-// v [n^3, tiles, c] (components winogradPlane apart): component (k*n+i)*n+j of tile t
-// holds its channels at v[((k*n+i)*n+j)*plane + t*c:]. The tile of output (m tz, m ty,
+// v (winogradLayout): component (k*n+i)*n+j of tile t holds its channels at
+// v[((k*n+i)*n+j)*plane + t*step:]. The tile of output (m tz, m ty,
 // m tx) reads padded positions (m tz..m tz+n-1, ...). float32 runs the fused asm
 // kernel of the transform a tile row at a time; float64 voxelsToPlanes.
 func inputTransform[T tensor.Float](p *winogradPlan, v, padded []T, c, g0, g1 int) {
 	tw, hp, wp := p.tiles[2], p.padded[1], p.padded[2]
-	plane := winogradPlane((g1-g0)*tw, c)
+	plane, step, _ := p.winogradLayout((g1-g0)*tw, c, true)
 	m := p.f.m
 	if v32, ok := any(v).([]float32); ok {
 		src, kernel := any(padded).([]float32), asm.WinogradInputTiles
@@ -243,11 +253,12 @@ func inputTransform[T tensor.Float](p *winogradPlan, v, padded []T, c, g0, g1 in
 		for r := range g1 - g0 {
 			n, tz, ty := p.tileRow(g0 + r)
 			row := (((n*p.padded[0]+m*tz)*hp + m*ty) * wp) * c
-			kernel(v32[r*tw*c:], plane, src[row:], wp*c, hp*wp*c, c, tw)
+			kernel(v32[r*tw*step:], plane, step, src[row:], wp*c, hp*wp*c, c, tw)
 		}
 		return
 	}
-	voxelsToPlanes(p, p.f.bT, v, plane, padded, wp*c, hp*wp*c, p.padded[0], m, c, g0, g1)
+	voxelsToPlanes(p, p.f.bT, v, plane, step, padded, wp*c, hp*wp*c, p.padded[0], m, c, g0,
+		g1)
 }
 
 // gradientTransform writes M' = (A x A x A) dy of the m^3 output tiles of tile rows
@@ -256,7 +267,7 @@ func inputTransform[T tensor.Float](p *winogradPlan, v, padded []T, c, g0, g1 in
 func gradientTransform[T tensor.Float](p *winogradPlan, m, tiled []T, g0, g1 int) {
 	c, tw, f := p.cy, p.tiles[2], p.f
 	he, we := f.m*p.tiles[1], f.m*p.tiles[2]
-	plane := winogradPlane((g1-g0)*tw, c)
+	plane, step, _ := p.winogradLayout((g1-g0)*tw, c, false)
 	if m32, ok := any(m).([]float32); ok {
 		src, kernel := any(tiled).([]float32), asm.WinogradGradientTiles
 		if f == winogradF4 {
@@ -265,11 +276,12 @@ func gradientTransform[T tensor.Float](p *winogradPlan, m, tiled []T, g0, g1 int
 		for r := range g1 - g0 {
 			n, tz, ty := p.tileRow(g0 + r)
 			row := (((n*f.m*p.tiles[0]+f.m*tz)*he + f.m*ty) * we) * c
-			kernel(m32[r*tw*c:], plane, src[row:], we*c, he*we*c, c, tw)
+			kernel(m32[r*tw*step:], plane, step, src[row:], we*c, he*we*c, c, tw)
 		}
 		return
 	}
-	voxelsToPlanes(p, f.a, m, plane, tiled, we*c, he*we*c, f.m*p.tiles[0], f.m, c, g0, g1)
+	voxelsToPlanes(p, f.a, m, plane, step, tiled, we*c, he*we*c, f.m*p.tiles[0], f.m, c,
+		g0, g1)
 }
 
 // outputTransform computes Y = (A^T x A^T x A^T) M of the tiles of tile rows [g0, g1)
@@ -279,7 +291,7 @@ func gradientTransform[T tensor.Float](p *winogradPlan, m, tiled []T, g0, g1 int
 func outputTransform[T tensor.Float](p *winogradPlan, dst channelParts[T], m, bias []T,
 	rowBuf *[]T, g0, g1 int) {
 	c, tw, f := dst.total(), p.tiles[2], p.f
-	plane := winogradPlane((g1-g0)*tw, c)
+	plane, step, _ := p.winogradLayout((g1-g0)*tw, c, false)
 	rowLen := f.m * tw * c // one output row, channels-last
 	out := grow(rowBuf, f.m*f.m*rowLen)
 	d, h, w := p.dims[0], p.dims[1], p.dims[2]
@@ -290,9 +302,10 @@ func outputTransform[T tensor.Float](p *winogradPlan, dst channelParts[T], m, bi
 			if f == winogradF4 {
 				kernel = asm.Winograd4OutputTiles
 			}
-			kernel(m32[r*tw*c:], plane, any(out).([]float32), rowLen, f.m*rowLen, c, tw)
+			kernel(m32[r*tw*step:], plane, step, any(out).([]float32), rowLen, f.m*rowLen, c,
+				tw)
 		} else {
-			planesToVoxels(p, f.aT, m[r*tw*c:], plane, out, rowLen, f.m*rowLen, c)
+			planesToVoxels(p, f.aT, m[r*tw*step:], plane, step, out, rowLen, f.m*rowLen, c)
 		}
 		for zy := range f.m * f.m {
 			z, y := zy/f.m, zy%f.m
@@ -308,9 +321,9 @@ func outputTransform[T tensor.Float](p *winogradPlan, dst channelParts[T], m, bi
 // of (n, tz, ty, t) is the cols^3 channels-last voxels from voxel (step tz, step ty,
 // step t) of sample n, in a layout of `slices` slices per sample with the given row and
 // slice strides; its rows^3 results go to the component planes, component q of tile t
-// at planes[q*plane + t*c:].
+// at planes[q*plane + t*tileStep:].
 func voxelsToPlanes[T tensor.Float](p *winogradPlan, mat [][]float64, planes []T,
-	plane int, voxels []T, row, slice, slices, step, c, g0, g1 int) {
+	plane, tileStep int, voxels []T, row, slice, slices, step, c, g0, g1 int) {
 	rows, cols, tw := len(mat), len(mat[0]), p.tiles[2]
 	in, out := make([]float64, cols*cols*cols), make([]float64, rows*rows*rows)
 	tmp := make([]float64, 2*max(rows, cols)*max(rows, cols)*max(rows, cols))
@@ -325,7 +338,7 @@ func voxelsToPlanes[T tensor.Float](p *winogradPlan, mat [][]float64, planes []T
 				}
 				cubeTransform(out, in, mat, tmp)
 				for q, v := range out {
-					planes[q*plane+(r*tw+t)*c+ch] = T(v)
+					planes[q*plane+(r*tw+t)*tileStep+ch] = T(v)
 				}
 			}
 		}
@@ -333,17 +346,17 @@ func voxelsToPlanes[T tensor.Float](p *winogradPlan, mat [][]float64, planes []T
 }
 
 // planesToVoxels is the other direction for one tile row: the cols^3 components of
-// tile t at planes[q*plane + t*c:] go through mat along D, H and W (in float64), and
+// tile t at planes[q*plane + t*step:] go through mat along D, H and W (in float64), and
 // the rows^3 results to the channels-last voxels[z*slice + y*row + (rows t + x)*c:].
 func planesToVoxels[T tensor.Float](p *winogradPlan, mat [][]float64, planes []T,
-	plane int, voxels []T, row, slice, c int) {
+	plane, step int, voxels []T, row, slice, c int) {
 	rows, cols := len(mat), len(mat[0])
 	in, out := make([]float64, cols*cols*cols), make([]float64, rows*rows*rows)
 	tmp := make([]float64, 2*max(rows, cols)*max(rows, cols)*max(rows, cols))
 	for t := range p.tiles[2] {
 		for ch := range c {
 			for q := range in {
-				in[q] = float64(planes[q*plane+t*c+ch])
+				in[q] = float64(planes[q*plane+t*step+ch])
 			}
 			cubeTransform(out, in, mat, tmp)
 			for zyx, v := range out {
