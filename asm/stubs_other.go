@@ -57,21 +57,6 @@ func addFromChannelsLast8AVX2(dst []float32, ld int, src []float32, stride int,
 	panic(noAsm)
 }
 
-func winogradInputAVX2(dst []float32, dOff *[4]int, dStride int, src []float32,
-	sOff *[4]int, sStride, n8, count int) {
-	panic(noAsm)
-}
-
-func winogradOutputAVX2(dst []float32, dOff *[4]int, dStride int, src []float32,
-	sOff *[4]int, sStride, n8, count int) {
-	panic(noAsm)
-}
-
-func winogradOutputAdjointAVX2(dst []float32, dOff *[4]int, dStride int, src []float32,
-	sOff *[4]int, sStride, n8, count int) {
-	panic(noAsm)
-}
-
 func winogradKernelAVX2(dst []float32, dOff *[4]int, dStride int, src []float32,
 	sOff *[4]int, sStride, n8, count int) {
 	panic(noAsm)

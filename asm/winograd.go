@@ -1,25 +1,21 @@
 package asm
 
-// WinogradKind is one of the 1-D Winograd F(2,3) transforms (Lavin and Gray, 2016) of a
-// 3-tap correlation: y = A^T [(G g) . (B^T d)] with
+// WinogradKind is one of the 1-D kernel transforms of the Winograd F(2,3) (Lavin and
+// Gray, 2016) of a 3-tap correlation, y = A^T [(G g) . (B^T d)] with
 //
-//	B^T = | 1  0 -1  0 |    G = |  1    0    0  |    A^T = | 1  1  1  0 |
-//	      | 0  1  1  0 |        | 1/2  1/2  1/2 |          | 0  1 -1 -1 |
-//	      | 0 -1  1  0 |        | 1/2 -1/2  1/2 |
-//	      | 0  1  0 -1 |        |  0    0    1  |
+//	G = |  1    0    0  |
+//	    | 1/2  1/2  1/2 |
+//	    | 1/2 -1/2  1/2 |
+//	    |  0    0    1  |
 //
-// Each kind maps In input vectors to Out output vectors element by element.
+// applied to whole planes of kernel values (the tile transforms of the data are in
+// winograd_tiles.go). Each kind maps its input vectors to its output vectors element by
+// element.
 type WinogradKind int
 
 const (
-	// WinogradInput is B^T, 4 -> 4: d0-d2, d1+d2, d2-d1, d1-d3.
-	WinogradInput WinogradKind = iota
-	// WinogradOutput is A^T, 4 -> 2: m0+m1+m2, m1-m2-m3.
-	WinogradOutput
-	// WinogradOutputAdjoint is A, 2 -> 4: y0, y0+y1, y0-y1, -y1.
-	WinogradOutputAdjoint
 	// WinogradKernel is G, 3 -> 4: g0, (g0+g1+g2)/2, (g0-g1+g2)/2, g2.
-	WinogradKernel
+	WinogradKernel WinogradKind = iota
 	// WinogradKernelAdjoint is G^T, 4 -> 3: u0+(u1+u2)/2, (u1-u2)/2, (u1+u2)/2+u3.
 	WinogradKernelAdjoint
 )
@@ -27,12 +23,6 @@ const (
 // arity is the number of input and output vectors of the transform.
 func (k WinogradKind) arity() (in, out int) {
 	switch k {
-	case WinogradInput:
-		return 4, 4
-	case WinogradOutput:
-		return 4, 2
-	case WinogradOutputAdjoint:
-		return 2, 4
 	case WinogradKernel:
 		return 3, 4
 	case WinogradKernelAdjoint:
@@ -87,12 +77,6 @@ func checkVectors(name string, length int, offsets []int, stride, n, count int) 
 func winogradAVX2(kind WinogradKind, dst []float32, dOff *[4]int, dStride int,
 	src []float32, sOff *[4]int, sStride, n8, count int) {
 	switch kind {
-	case WinogradInput:
-		winogradInputAVX2(dst, dOff, dStride, src, sOff, sStride, n8, count)
-	case WinogradOutput:
-		winogradOutputAVX2(dst, dOff, dStride, src, sOff, sStride, n8, count)
-	case WinogradOutputAdjoint:
-		winogradOutputAdjointAVX2(dst, dOff, dStride, src, sOff, sStride, n8, count)
 	case WinogradKernel:
 		winogradKernelAVX2(dst, dOff, dStride, src, sOff, sStride, n8, count)
 	case WinogradKernelAdjoint:
@@ -109,16 +93,6 @@ func winogradGeneric(kind WinogradKind, dst []float32, dOff [4]int, dStride int,
 		for c := c0; c < n; c++ {
 			v0, v1 := src[sOff[0]+s+c], src[sOff[1]+s+c]
 			switch kind {
-			case WinogradInput:
-				v2, v3 := src[sOff[2]+s+c], src[sOff[3]+s+c]
-				dst[dOff[0]+d+c], dst[dOff[1]+d+c] = v0-v2, v1+v2
-				dst[dOff[2]+d+c], dst[dOff[3]+d+c] = v2-v1, v1-v3
-			case WinogradOutput:
-				v2, v3 := src[sOff[2]+s+c], src[sOff[3]+s+c]
-				dst[dOff[0]+d+c], dst[dOff[1]+d+c] = v0+v1+v2, v1-v2-v3
-			case WinogradOutputAdjoint:
-				dst[dOff[0]+d+c], dst[dOff[1]+d+c] = v0, v0+v1
-				dst[dOff[2]+d+c], dst[dOff[3]+d+c] = v0-v1, -v1
 			case WinogradKernel:
 				v2 := src[sOff[2]+s+c]
 				dst[dOff[0]+d+c], dst[dOff[1]+d+c] = v0, (v0+v1+v2)*0.5

@@ -7,18 +7,6 @@ package asm
 // offsets already checked.
 
 //go:noescape
-func winogradInputAVX2(dst []float32, dOff *[4]int, dStride int, src []float32,
-	sOff *[4]int, sStride, n8, count int)
-
-//go:noescape
-func winogradOutputAVX2(dst []float32, dOff *[4]int, dStride int, src []float32,
-	sOff *[4]int, sStride, n8, count int)
-
-//go:noescape
-func winogradOutputAdjointAVX2(dst []float32, dOff *[4]int, dStride int, src []float32,
-	sOff *[4]int, sStride, n8, count int)
-
-//go:noescape
 func winogradKernelAVX2(dst []float32, dOff *[4]int, dStride int, src []float32,
 	sOff *[4]int, sStride, n8, count int)
 

@@ -2,10 +2,10 @@
 
 #include "textflag.h"
 
-// The Winograd F(2,3) transforms of winograd.go, 8 columns per iteration. Registers:
-// R8-R11 the output vectors d0-d3 and R12, R13, R14, SI the inputs s0-s3 of group i,
-// DX and BX their group strides in bytes, CX the groups left, AX = 4*n8 and DI the
-// byte offset of the column. Y14 holds 0.5 and Y15 the sign bit in every lane.
+// The Winograd F(2,3) kernel transforms of winograd.go, 8 columns per iteration.
+// Registers: R8-R11 the output vectors d0-d3 and R12, R13, R14, SI the inputs s0-s3 of
+// group i, DX and BX their group strides in bytes, CX the groups left, AX = 4*n8 and DI
+// the byte offset of the column. Y14 holds 0.5 in every lane.
 
 // func kernel(dst []float32, dOff *[4]int, dStride int, src []float32, sOff *[4]int,
 //             sStride, n8, count int)
@@ -39,10 +39,7 @@
 	MOVQ count+88(FP), CX; \
 	MOVL $0x3f000000, DI; \
 	VMOVD DI, X14; \
-	VBROADCASTSS X14, Y14; \
-	MOVL $0x80000000, DI; \
-	VMOVD DI, X15; \
-	VBROADCASTSS X15, Y15
+	VBROADCASTSS X14, Y14
 
 // NEXTGROUP advances every vector to the next group and loops back to the label L while
 // groups are left.
@@ -57,82 +54,6 @@
 	ADDQ BX, SI; \
 	DECQ CX; \
 	JNZ L
-
-// func winogradInputAVX2(...): B^T, d0-d2, d1+d2, d2-d1, d1-d3.
-TEXT ·winogradInputAVX2(SB), NOSPLIT, $0-96
-	PROLOGUE
-
-inputGroup:
-	XORQ DI, DI
-
-inputColumn:
-	VMOVUPS (R12)(DI*1), Y0
-	VMOVUPS (R13)(DI*1), Y1
-	VMOVUPS (R14)(DI*1), Y2
-	VMOVUPS (SI)(DI*1), Y3
-	VSUBPS  Y2, Y0, Y4
-	VADDPS  Y2, Y1, Y5
-	VSUBPS  Y1, Y2, Y6
-	VSUBPS  Y3, Y1, Y7
-	VMOVUPS Y4, (R8)(DI*1)
-	VMOVUPS Y5, (R9)(DI*1)
-	VMOVUPS Y6, (R10)(DI*1)
-	VMOVUPS Y7, (R11)(DI*1)
-	ADDQ    $32, DI
-	CMPQ    DI, AX
-	JLT     inputColumn
-	NEXTGROUP(inputGroup)
-	VZEROUPPER
-	RET
-
-// func winogradOutputAVX2(...): A^T, (m0+m1)+m2, (m1-m2)-m3.
-TEXT ·winogradOutputAVX2(SB), NOSPLIT, $0-96
-	PROLOGUE
-
-outputGroup:
-	XORQ DI, DI
-
-outputColumn:
-	VMOVUPS (R12)(DI*1), Y0
-	VMOVUPS (R13)(DI*1), Y1
-	VMOVUPS (R14)(DI*1), Y2
-	VMOVUPS (SI)(DI*1), Y3
-	VADDPS  Y1, Y0, Y4
-	VADDPS  Y2, Y4, Y4
-	VSUBPS  Y2, Y1, Y5
-	VSUBPS  Y3, Y5, Y5
-	VMOVUPS Y4, (R8)(DI*1)
-	VMOVUPS Y5, (R9)(DI*1)
-	ADDQ    $32, DI
-	CMPQ    DI, AX
-	JLT     outputColumn
-	NEXTGROUP(outputGroup)
-	VZEROUPPER
-	RET
-
-// func winogradOutputAdjointAVX2(...): A, y0, y0+y1, y0-y1, -y1.
-TEXT ·winogradOutputAdjointAVX2(SB), NOSPLIT, $0-96
-	PROLOGUE
-
-adjointGroup:
-	XORQ DI, DI
-
-adjointColumn:
-	VMOVUPS (R12)(DI*1), Y0
-	VMOVUPS (R13)(DI*1), Y1
-	VADDPS  Y1, Y0, Y5
-	VSUBPS  Y1, Y0, Y6
-	VXORPS  Y15, Y1, Y7
-	VMOVUPS Y0, (R8)(DI*1)
-	VMOVUPS Y5, (R9)(DI*1)
-	VMOVUPS Y6, (R10)(DI*1)
-	VMOVUPS Y7, (R11)(DI*1)
-	ADDQ    $32, DI
-	CMPQ    DI, AX
-	JLT     adjointColumn
-	NEXTGROUP(adjointGroup)
-	VZEROUPPER
-	RET
 
 // func winogradKernelAVX2(...): G, g0, ((g0+g1)+g2)/2, ((g0-g1)+g2)/2, g2.
 TEXT ·winogradKernelAVX2(SB), NOSPLIT, $0-96

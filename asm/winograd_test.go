@@ -11,9 +11,6 @@ import (
 // winogradMatrices are the F(2,3) matrices of each kind as rows of float64 coefficients
 // (output j = sum_k m[j][k] input k), written out independently of the kernels.
 var winogradMatrices = map[WinogradKind][][]float64{
-	WinogradInput:         {{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}},
-	WinogradOutput:        {{1, 1, 1, 0}, {0, 1, -1, -1}},
-	WinogradOutputAdjoint: {{1, 0}, {1, 1}, {1, -1}, {0, -1}},
 	WinogradKernel:        {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}},
 	WinogradKernelAdjoint: {{1, 0.5, 0.5, 0}, {0, 0.5, -0.5, 0}, {0, 0.5, 0.5, 1}},
 }
@@ -115,12 +112,14 @@ func TestWinogradMisuse(t *testing.T) {
 	buf := make([]float32, 40)
 	at := [4]int{0, 8, 16, 24}
 	calls := map[string]func(){
-		"src past end": func() { Winograd(WinogradInput, buf, at, 0, buf[:30], at, 0, 8, 1) },
-		"dst past end": func() { Winograd(WinogradInput, buf[:31], at, 0, buf, at, 0, 8, 1) },
-		"negative": func() {
-			Winograd(WinogradOutput, buf, at, 0, buf, [4]int{0, -1, 16, 24}, 0, 8, 1)
+		"src past end": func() {
+			Winograd(WinogradKernelAdjoint, buf, at, 0, buf[:30], at, 0, 8, 1)
 		},
-		"groups past end": func() { Winograd(WinogradInput, buf, at, 9, buf, at, 9, 8, 2) },
+		"dst past end": func() { Winograd(WinogradKernel, buf[:31], at, 0, buf, at, 0, 8, 1) },
+		"negative": func() {
+			Winograd(WinogradKernel, buf, at, 0, buf, [4]int{0, -1, 16, 24}, 0, 8, 1)
+		},
+		"groups past end": func() { Winograd(WinogradKernel, buf, at, 9, buf, at, 9, 8, 2) },
 	}
 	for name, f := range calls {
 		func() {
