@@ -36,15 +36,27 @@
 //	                                dst[x*stride+ch] = src[ch*ld+x] (ch < c, x < n)
 //	AddFromChannelsLast(dst, ld, src, stride, bias, c, n)
 //	                                dst[ch*ld+x] += src[x*stride+ch] + bias[ch]
+//	WinogradInputTiles, WinogradGradientTiles, WinogradOutputTiles
+//	Winograd4InputTiles, Winograd4GradientTiles, Winograd4OutputTiles
+//	                                the fused 3-D Winograd F(2x2x2) and F(4x4x4)
+//	                                tile transforms of a row of tiles (channels-last
+//	                                voxels <-> components)
+//	Winograd(kind, dst, dOff, dStride, src, sOff, sStride, n, count)
+//	                                F(2, 3)'s kernel transform G or G^T on planes
+//	SumFloat64, SquaredDeviations, GradientSums
+//	                                a norm's float64 sums over a float32 slab
+//	Normalize, GateNormReLU, AddNormInputGrad
+//	                                a norm's elementwise steps in float64
 //
 // Slices passed together must have equal lengths. An output may be the same
 // slice as an input (in place), but must not partially overlap it. Misuse
 // panics with a constant message starting with "asm: ".
 //
 // Elementwise kernels (Axpy, Scale, Add, Mul, the ReLUs, Exp, SGDMomentum,
-// Max) and the channels-last conversions give bit-identical results on both
-// paths: the assembly rounds after every multiply and add exactly like the Go
-// loop. Dot, Sum and Sgemm add in a
+// Max), the channels-last conversions, the Winograd transforms and the norm kernels
+// (their float64 sums included: 16 partial sums in a fixed order on both paths) give
+// bit-identical results on both paths: the assembly rounds after every multiply and
+// add exactly like the Go loop. Dot, Sum and Sgemm add in a
 // different order on each path (and fuse multiply-adds in assembly), so they
 // agree only to rounding.
 package asm

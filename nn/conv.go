@@ -21,8 +21,13 @@ import (
 // gout per channel).
 //
 // The products run tile by tile on up to GOMAXPROCS goroutines, through sgemm for
-// float32; the whole batch is never unfolded. Two forms, k = kD*kH*kW:
+// float32; the whole batch is never unfolded. Three forms, k = kD*kH*kW:
 //
+//   - a 3x3x3 kernel with stride 1 and padding 1, at least 8 input and output channels
+//     and a volume of at least 6^3 (the U-Net's convolutions down to 1/8 of the patch
+//     at 48^3): the Winograd form of conv_winograd.go, F(4x4x4, 3x3x3) where the sides
+//     are multiples of 4 and at least 16, else F(2x2x2, 3x3x3), for the forward and
+//     both gradients; a worker holds blocks of about 2^18 transformed values;
 //   - stride 1 with at least 8 input and 16..64 output channels and few padded
 //     positions (shiftMaxJunk): the shifted-window form of conv_shift.go, no columns;
 //     a worker holds a padded slab of about 2^20 elements (at least kD padded slices

@@ -106,70 +106,71 @@ func (p *winogradPlan) volume() int { return p.dims[0] * p.dims[1] * p.dims[2] }
 // winogradProduct accumulates dst[n] += corr(src[n]) + bias (bias [dstC] or nil) for
 // every sample, src [N, srcC, D, H, W] and dst [N, dstC, D, H, W] possibly in parts,
 // with the transformed kernel u [n^3, srcC, dstC] (winogradKernel: the forward, or the
-// adjoint for the input gradient).
+// adjoint for the input gradient). It goes slab by slab (winogradSlabs), the blocks of a
+// slab's tile rows spread over the workers.
 func winogradProduct[T tensor.Float](p *winogradPlan, dst, src channelParts[T], u, bias []T) {
 	srcC, dstC := src.total(), dst.total()
-	padded := paddedChannelsLast(p, src)
-	defer tensor.Recycle(padded)
-
-	rows, perBlock := p.tileRows(), p.rowsPerBlock()
-	blocks := (rows + perBlock - 1) / perBlock
-	workers := convWorkers(blocks)
-	bufs := make([]*convScratch[T], workers)
-	tw, comps := p.tiles[2], p.f.components()
-	parallelItems(workers, blocks, func(w, b int) {
-		if bufs[w] == nil {
-			bufs[w] = getScratch[T]()
-		}
-		g0, g1 := b*perBlock, min((b+1)*perBlock, rows)
-		tiles := (g1 - g0) * tw
-		vPlane, vStep, vSize := p.winogradLayout(tiles, srcC, true)
-		mPlane, mStep, mSize := p.winogradLayout(tiles, dstC, false)
-		v, m := grow(&bufs[w].col, vSize), grow(&bufs[w].tile, mSize)
-		inputTransform(p, v, padded.Data, srcC, g0, g1)
-		for c := range comps {
-			gemm(false, false, tiles, dstC, srcC, v[c*vPlane:], vStep, u[c*srcC*dstC:], dstC,
-				0, m[c*mPlane:], mStep)
-		}
-		outputTransform(p, dst, m, bias, &bufs[w].part, g0, g1)
-	})
+	perBlock, tw, comps := p.rowsPerBlock(), p.tiles[2], p.f.components()
+	bufs := make([]*convScratch[T], convWorkers(p.tileRows()))
+	for _, s := range p.slabs(srcC) {
+		padded := paddedChannelsLast(p, src, s)
+		r0, r1 := p.slabRows(s)
+		blocks := (r1 - r0 + perBlock - 1) / perBlock
+		parallelItems(convWorkers(blocks), blocks, func(w, b int) {
+			if bufs[w] == nil {
+				bufs[w] = getScratch[T]()
+			}
+			g0, g1 := r0+b*perBlock, min(r0+(b+1)*perBlock, r1)
+			tiles := (g1 - g0) * tw
+			vPlane, vStep, vSize := p.winogradLayout(tiles, srcC, true)
+			mPlane, mStep, mSize := p.winogradLayout(tiles, dstC, false)
+			v, m := grow(&bufs[w].col, vSize), grow(&bufs[w].tile, mSize)
+			inputTransform(p, v, padded.Data, s, srcC, g0, g1)
+			for c := range comps {
+				gemm(false, false, tiles, dstC, srcC, v[c*vPlane:], vStep, u[c*srcC*dstC:],
+					dstC, 0, m[c*mPlane:], mStep)
+			}
+			outputTransform(p, dst, m, bias, &bufs[w].part, g0, g1)
+		})
+		tensor.Recycle(padded)
+	}
 	putScratch(bufs)
 }
 
 // winogradWeight accumulates gw [Cy, Cx, 3, 3, 3] += the weight gradient of
 // winogradProduct's forward for the upstream gradient dy [N, Cy, D, H, W], x [N, Cx, D,
 // H, W] possibly in parts: dU[c] = sum over tiles V[c]^T (A dy)[c] per component c,
-// then gw += (G^T x G^T x G^T) dU. Each worker sums into its own partial, added in a
-// fixed order at the end.
+// then gw += (G^T x G^T x G^T) dU, slab by slab. Each worker sums into its own
+// partial, added in a fixed order at the end.
 func winogradWeight[T tensor.Float](p *winogradPlan, gw []T, x channelParts[T], dy []T) {
-	padded := paddedChannelsLast(p, x)
-	defer tensor.Recycle(padded)
-	tiledDy := tiledChannelsLast(p, dy)
-	defer tensor.Recycle(tiledDy)
-
-	rows, perBlock := p.tileRows(), p.rowsPerBlock()
-	blocks := (rows + perBlock - 1) / perBlock
-	workers := convWorkers(blocks)
-	bufs := make([]*convScratch[T], workers)
-	tw, comps := p.tiles[2], p.f.components()
+	perBlock, tw, comps := p.rowsPerBlock(), p.tiles[2], p.f.components()
 	size := comps * p.cx * p.cy
-	parallelItems(workers, blocks, func(w, b int) {
-		if bufs[w] == nil {
-			bufs[w] = getScratch[T]()
-			clear(grow(&bufs[w].part, size))
-		}
-		g0, g1 := b*perBlock, min((b+1)*perBlock, rows)
-		tiles := (g1 - g0) * tw
-		vPlane, vStep, vSize := p.winogradLayout(tiles, p.cx, true)
-		mPlane, mStep, mSize := p.winogradLayout(tiles, p.cy, false)
-		v, m := grow(&bufs[w].col, vSize), grow(&bufs[w].tile, mSize)
-		inputTransform(p, v, padded.Data, p.cx, g0, g1)
-		gradientTransform(p, m, tiledDy.Data, g0, g1)
-		for c := range comps {
-			gemm(true, false, p.cx, p.cy, tiles, v[c*vPlane:], vStep, m[c*mPlane:], mStep, 1,
-				bufs[w].part[c*p.cx*p.cy:], p.cy)
-		}
-	})
+	bufs := make([]*convScratch[T], convWorkers(p.tileRows()))
+	for _, s := range p.slabs(max(p.cx, p.cy)) {
+		padded := paddedChannelsLast(p, x, s)
+		tiledDy := tiledChannelsLast(p, dy, s)
+		r0, r1 := p.slabRows(s)
+		blocks := (r1 - r0 + perBlock - 1) / perBlock
+		parallelItems(convWorkers(blocks), blocks, func(w, b int) {
+			if bufs[w] == nil {
+				bufs[w] = getScratch[T]()
+				clear(grow(&bufs[w].part, size))
+			}
+			g0, g1 := r0+b*perBlock, min(r0+(b+1)*perBlock, r1)
+			tiles := (g1 - g0) * tw
+			vPlane, vStep, vSize := p.winogradLayout(tiles, p.cx, true)
+			mPlane, mStep, mSize := p.winogradLayout(tiles, p.cy, false)
+			v, m := grow(&bufs[w].col, vSize), grow(&bufs[w].tile, mSize)
+			inputTransform(p, v, padded.Data, s, p.cx, g0, g1)
+			gradientTransform(p, m, tiledDy.Data, s, g0, g1)
+			for c := range comps {
+				gemm(true, false, p.cx, p.cy, tiles, v[c*vPlane:], vStep, m[c*mPlane:], mStep,
+					1, bufs[w].part[c*p.cx*p.cy:], p.cy)
+			}
+		})
+		tensor.Recycle(padded)
+		tensor.Recycle(tiledDy)
+	}
 
 	du := tensor.Zeros[T](size)
 	for _, b := range bufs {
@@ -182,33 +183,65 @@ func winogradWeight[T tensor.Float](p *winogradPlan, gw []T, x channelParts[T], 
 	tensor.Recycle(du)
 }
 
-// paddedChannelsLast copies src [N, C, D, H, W] (in parts) channels-last into
-// [N, Dp, Hp, Wp, C] with the voxel (z, y, x) at (z+1, y+1, x+1) and zeros around; the
-// padded sizes are p.padded. Only the border is cleared (clearing it all cost as much
-// as the copy). The result is from tensor's free list.
-func paddedChannelsLast[T tensor.Float](p *winogradPlan, src channelParts[T]) *tensor.Tensor[T] {
-	c := src.total()
-	dp, hp, wp := p.padded[0], p.padded[1], p.padded[2]
-	padded := tensor.Uninitialized[T](p.batch * dp * hp * wp * c)
+// winogradSlab is the part of the batch a pass transforms at once: the tile slices
+// [t0, t1) of sample n, whose padded copy spans slices m*t0 .. m*t1+1 of the padded
+// sample.
+type winogradSlab struct{ n, t0, t1 int }
+
+// winogradSlabElems bounds the padded copy of a slab (values). The whole batch at once
+// made the copies of the input and the upstream gradient the largest buffers of a 96^3
+// step, 1.08 times PyTorch's peak memory.
+var winogradSlabElems = 1 << 22
+
+// slabs cuts the batch into slabs whose padded copies of c channels hold at most
+// winogradSlabElems values (at least one tile slice each).
+func (p *winogradPlan) slabs(c int) []winogradSlab {
+	m, perSlice := p.f.m, p.padded[1]*p.padded[2]*c // one padded slice
+	run := max(1, min(p.tiles[0], (winogradSlabElems/perSlice-2)/m))
+	var slabs []winogradSlab
+	for n := range p.batch {
+		for t0 := 0; t0 < p.tiles[0]; t0 += run {
+			slabs = append(slabs, winogradSlab{n, t0, min(t0+run, p.tiles[0])})
+		}
+	}
+	return slabs
+}
+
+// slabRows is the range [g0, g1) of the tile rows of slab s.
+func (p *winogradPlan) slabRows(s winogradSlab) (g0, g1 int) {
+	first := s.n * p.tiles[0]
+	return (first + s.t0) * p.tiles[1], (first + s.t1) * p.tiles[1]
+}
+
+// paddedChannelsLast copies slab s of src [N, C, D, H, W] (in parts) channels-last into
+// [m (t1-t0) + 2, Hp, Wp, C]: local slice k holds the padded slice m t0 + k, whose voxel
+// (y+1, x+1) is src's (z, y, x) with z = m t0 + k - 1, and zeros around (and past D).
+// Only the border is cleared (clearing it all cost as much as the copy). The result is
+// from tensor's free list.
+func paddedChannelsLast[T tensor.Float](p *winogradPlan, src channelParts[T],
+	s winogradSlab) *tensor.Tensor[T] {
+	c, m := src.total(), p.f.m
+	hp, wp := p.padded[1], p.padded[2]
+	slices := m*(s.t1-s.t0) + 2
+	padded := tensor.Uninitialized[T](slices * hp * wp * c)
 	d, h, w := p.dims[0], p.dims[1], p.dims[2]
 	rowLen := wp * c
-	parallelItems(convWorkers(p.batch*dp), p.batch*dp, func(_, item int) {
-		n, zp := item/dp, item%dp
-		slice := padded.Data[(n*dp+zp)*hp*rowLen:][:hp*rowLen]
-		if zp == 0 || zp > d {
+	parallelItems(convWorkers(slices), slices, func(_, k int) {
+		slice := padded.Data[k*hp*rowLen:][:hp*rowLen]
+		z := m*s.t0 + k - 1
+		if z < 0 || z >= d {
 			clear(slice)
 			return
 		}
 		clear(slice[:rowLen])
 		clear(slice[(h+1)*rowLen:])
-		z := zp - 1
 		for y := range h {
 			row := slice[(y+1)*rowLen:][:rowLen]
 			clear(row[:c])
 			clear(row[(w+1)*c:])
 			first := 0
 			for i, channels := range src.channels {
-				toChannelsLast(row[c+first:], c, src.sample(i, n)[(z*h+y)*w:], d*h*w,
+				toChannelsLast(row[c+first:], c, src.sample(i, s.n)[(z*h+y)*w:], d*h*w,
 					channels, w)
 				first += channels
 			}
@@ -217,20 +250,23 @@ func paddedChannelsLast[T tensor.Float](p *winogradPlan, src channelParts[T]) *t
 	return padded
 }
 
-// tiledChannelsLast copies dy [N, Cy, D, H, W] channels-last into a zeroed
-// [N, m tiles_D, m tiles_H, m tiles_W, Cy] (zeros past sizes that are not multiples of
-// m), from tensor's free list.
-func tiledChannelsLast[T tensor.Float](p *winogradPlan, dy []T) *tensor.Tensor[T] {
+// tiledChannelsLast copies slab s of dy [N, Cy, D, H, W] channels-last into
+// [m (t1-t0), m tiles_H, m tiles_W, Cy]: local voxel (k, y, x) is dy's (m t0 + k, y, x),
+// zeros past the volume. From tensor's free list.
+func tiledChannelsLast[T tensor.Float](p *winogradPlan, dy []T, s winogradSlab) *tensor.Tensor[T] {
 	c, m := p.cy, p.f.m
-	de, he, we := m*p.tiles[0], m*p.tiles[1], m*p.tiles[2]
-	tiled := tensor.Zeros[T](p.batch * de * he * we * c)
+	slices, he, we := m*(s.t1-s.t0), m*p.tiles[1], m*p.tiles[2]
+	tiled := tensor.Zeros[T](slices * he * we * c)
 	d, h, w := p.dims[0], p.dims[1], p.dims[2]
 	volume := d * h * w
-	parallelItems(convWorkers(p.batch*d), p.batch*d, func(_, item int) {
-		n, z := item/d, item%d
+	parallelItems(convWorkers(slices), slices, func(_, k int) {
+		z := m*s.t0 + k
+		if z >= d {
+			return
+		}
 		for y := range h {
-			toChannelsLast(tiled.Data[(((n*de+z)*he+y)*we)*c:], c,
-				dy[n*c*volume+(z*h+y)*w:], volume, c, w)
+			toChannelsLast(tiled.Data[((k*he+y)*we)*c:], c,
+				dy[s.n*c*volume+(z*h+y)*w:], volume, c, w)
 		}
 	})
 	return tiled
@@ -241,7 +277,8 @@ func tiledChannelsLast[T tensor.Float](p *winogradPlan, dy []T) *tensor.Tensor[T
 // v[((k*n+i)*n+j)*plane + t*step:]. The tile of output (m tz, m ty,
 // m tx) reads padded positions (m tz..m tz+n-1, ...). float32 runs the fused asm
 // kernel of the transform a tile row at a time; float64 voxelsToPlanes.
-func inputTransform[T tensor.Float](p *winogradPlan, v, padded []T, c, g0, g1 int) {
+func inputTransform[T tensor.Float](p *winogradPlan, v, padded []T, s winogradSlab, c, g0,
+	g1 int) {
 	tw, hp, wp := p.tiles[2], p.padded[1], p.padded[2]
 	plane, step, _ := p.winogradLayout((g1-g0)*tw, c, true)
 	m := p.f.m
@@ -251,20 +288,20 @@ func inputTransform[T tensor.Float](p *winogradPlan, v, padded []T, c, g0, g1 in
 			kernel = asm.Winograd4InputTiles
 		}
 		for r := range g1 - g0 {
-			n, tz, ty := p.tileRow(g0 + r)
-			row := (((n*p.padded[0]+m*tz)*hp + m*ty) * wp) * c
+			_, tz, ty := p.tileRow(g0 + r)
+			row := ((m*(tz-s.t0)*hp + m*ty) * wp) * c
 			kernel(v32[r*tw*step:], plane, step, src[row:], wp*c, hp*wp*c, c, tw)
 		}
 		return
 	}
-	voxelsToPlanes(p, p.f.bT, v, plane, step, padded, wp*c, hp*wp*c, p.padded[0], m, c, g0,
-		g1)
+	voxelsToPlanes(p, p.f.bT, v, plane, step, padded, wp*c, hp*wp*c, s.t0, m, c, g0, g1)
 }
 
 // gradientTransform writes M' = (A x A x A) dy of the m^3 output tiles of tile rows
 // [g0, g1) into m [n^3, tiles, Cy] (inputTransform's layout), dy channels-last from
 // tiledChannelsLast. float32 runs the fused asm kernel; float64 voxelsToPlanes.
-func gradientTransform[T tensor.Float](p *winogradPlan, m, tiled []T, g0, g1 int) {
+func gradientTransform[T tensor.Float](p *winogradPlan, m, tiled []T, s winogradSlab, g0,
+	g1 int) {
 	c, tw, f := p.cy, p.tiles[2], p.f
 	he, we := f.m*p.tiles[1], f.m*p.tiles[2]
 	plane, step, _ := p.winogradLayout((g1-g0)*tw, c, false)
@@ -274,14 +311,13 @@ func gradientTransform[T tensor.Float](p *winogradPlan, m, tiled []T, g0, g1 int
 			kernel = asm.Winograd4GradientTiles
 		}
 		for r := range g1 - g0 {
-			n, tz, ty := p.tileRow(g0 + r)
-			row := (((n*f.m*p.tiles[0]+f.m*tz)*he + f.m*ty) * we) * c
+			_, tz, ty := p.tileRow(g0 + r)
+			row := ((f.m*(tz-s.t0)*he + f.m*ty) * we) * c
 			kernel(m32[r*tw*step:], plane, step, src[row:], we*c, he*we*c, c, tw)
 		}
 		return
 	}
-	voxelsToPlanes(p, f.a, m, plane, step, tiled, we*c, he*we*c, f.m*p.tiles[0], f.m, c,
-		g0, g1)
+	voxelsToPlanes(p, f.a, m, plane, step, tiled, we*c, he*we*c, s.t0, f.m, c, g0, g1)
 }
 
 // outputTransform computes Y = (A^T x A^T x A^T) M of the tiles of tile rows [g0, g1)
@@ -317,19 +353,19 @@ func outputTransform[T tensor.Float](p *winogradPlan, dst channelParts[T], m, bi
 }
 
 // voxelsToPlanes applies mat [rows][cols] along W, H and D of every tile of tile rows
-// [g0, g1), per channel in float64 (the reference of the fused asm kernels): the tile
-// of (n, tz, ty, t) is the cols^3 channels-last voxels from voxel (step tz, step ty,
-// step t) of sample n, in a layout of `slices` slices per sample with the given row and
-// slice strides; its rows^3 results go to the component planes, component q of tile t
-// at planes[q*plane + t*tileStep:].
+// [g0, g1) of a slab starting at tile slice t0, per channel in float64 (the reference of
+// the fused asm kernels): the tile of (tz, ty, t) is the cols^3 channels-last voxels
+// from voxel (step (tz - t0), step ty, step t) of the slab's copy, with the given row
+// and slice strides; its rows^3 results go to the component planes, component q of
+// tile t at planes[q*plane + t*tileStep:].
 func voxelsToPlanes[T tensor.Float](p *winogradPlan, mat [][]float64, planes []T,
-	plane, tileStep int, voxels []T, row, slice, slices, step, c, g0, g1 int) {
+	plane, tileStep int, voxels []T, row, slice, t0, step, c, g0, g1 int) {
 	rows, cols, tw := len(mat), len(mat[0]), p.tiles[2]
 	in, out := make([]float64, cols*cols*cols), make([]float64, rows*rows*rows)
 	tmp := make([]float64, 2*max(rows, cols)*max(rows, cols)*max(rows, cols))
 	for r := range g1 - g0 {
-		n, tz, ty := p.tileRow(g0 + r)
-		base := (n*slices+step*tz)*slice + step*ty*row
+		_, tz, ty := p.tileRow(g0 + r)
+		base := step*(tz-t0)*slice + step*ty*row
 		for t := range tw {
 			for ch := range c {
 				for zyx := range in {

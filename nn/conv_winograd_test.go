@@ -37,15 +37,16 @@ func winogradCaseF4(i int) bool { return i >= 5 }
 
 // winogradOnSmallVolumes lets the Winograd form take volumes of any side (F(4x4x4)
 // those whose sides are multiples of 4), in blocks of at most 1 << 16 transformed
-// elements and kernel planes in chunks of 13 columns, until the test ends.
+// elements, slabs of at most 3000 padded values (a few tile slices) and kernel planes in
+// chunks of 13 columns, until the test ends.
 func winogradOnSmallVolumes(t *testing.T) {
 	side, useF4, side4 := winogradMinSide, winogradUseF4, winogradF4MinSide
-	block, chunk := winogradBlockElems, winogradColumnChunk
+	block, chunk, slab := winogradBlockElems, winogradColumnChunk, winogradSlabElems
 	winogradMinSide, winogradUseF4, winogradF4MinSide = 1, true, 4
-	winogradBlockElems, winogradColumnChunk = 1<<16, 13
+	winogradBlockElems, winogradColumnChunk, winogradSlabElems = 1<<16, 13, 3000
 	t.Cleanup(func() {
 		winogradMinSide, winogradUseF4, winogradF4MinSide = side, useF4, side4
-		winogradBlockElems, winogradColumnChunk = block, chunk
+		winogradBlockElems, winogradColumnChunk, winogradSlabElems = block, chunk, slab
 	})
 }
 
@@ -211,46 +212,57 @@ func TestWinogradKernelTransforms(t *testing.T) {
 	}
 }
 
-// TestPaddedChannelsLast checks the padded copy on a recycled buffer full of NaNs:
-// every voxel in place, channels of both parts in order, and zeros on the whole border.
+// TestPaddedChannelsLast checks the padded copy of every slab (3 tile slices each:
+// slabs at the start, the middle and the end of a sample) on a recycled buffer full of
+// NaNs: every voxel in place, channels of both parts in order, and zeros on the whole
+// border.
 func TestPaddedChannelsLast(t *testing.T) {
-	p := newWinogradPlan(2, 16, 16, [3]int{9, 12, 14}, [3]int{3, 3, 3}, [3]int{1, 1, 1},
+	p := newWinogradPlan(2, 16, 16, [3]int{17, 12, 14}, [3]int{3, 3, 3}, [3]int{1, 1, 1},
 		[3]int{1, 1, 1})
-	dp, hp, wp := p.padded[0], p.padded[1], p.padded[2]
-	stale := tensor.Full(float32(math.NaN()), p.batch*dp*hp*wp*16)
-	tensor.Recycle(stale)
+	hp, wp := p.padded[1], p.padded[2]
+	m := p.f.m
+	previous := winogradSlabElems
+	winogradSlabElems = (3*m + 2) * hp * wp * 16
+	defer func() { winogradSlabElems = previous }()
 
 	volume := p.volume()
 	a := tensor.RandNormal[float32](tensor.NewRNG(7), 0, 1, p.batch*10*volume)
 	b := tensor.RandNormal[float32](tensor.NewRNG(8), 0, 1, p.batch*6*volume)
 	parts := channelParts[float32]{data: [][]float32{a.Data, b.Data}, channels: []int{10, 6},
 		volume: volume}
-	padded := paddedChannelsLast(p, parts)
-	for n := range p.batch {
-		for zp := range dp {
+	slabs := p.slabs(16)
+	if len(slabs) != p.batch*3 || slabs[1].t0 != 3 || slabs[2].t1 != p.tiles[0] {
+		t.Fatalf("slabs %v, want 3 per sample of 3 tile slices", slabs)
+	}
+	for _, s := range slabs {
+		slices := m*(s.t1-s.t0) + 2
+		tensor.Recycle(tensor.Full(float32(math.NaN()), slices*hp*wp*16))
+		padded := paddedChannelsLast(p, parts, s)
+		for k := range slices {
 			for yp := range hp {
 				for xp := range wp {
-					z, y, x := zp-1, yp-1, xp-1
+					z, y, x := m*s.t0+k-1, yp-1, xp-1
 					inside := z >= 0 && z < p.dims[0] && y >= 0 && y < p.dims[1] && x >= 0 &&
 						x < p.dims[2]
 					for ch := range 16 {
-						got := padded.Data[(((n*dp+zp)*hp+yp)*wp+xp)*16+ch]
+						got := padded.Data[((k*hp+yp)*wp+xp)*16+ch]
 						want := float32(0)
 						if inside {
 							voxel := (z*p.dims[1]+y)*p.dims[2] + x
 							if ch < 10 {
-								want = a.Data[(n*10+ch)*volume+voxel]
+								want = a.Data[(s.n*10+ch)*volume+voxel]
 							} else {
-								want = b.Data[(n*6+ch-10)*volume+voxel]
+								want = b.Data[(s.n*6+ch-10)*volume+voxel]
 							}
 						}
 						if got != want {
-							t.Fatalf("sample %d, padded voxel (%d, %d, %d), channel %d: %v, "+
-								"want %v", n, zp, yp, xp, ch, got, want)
+							t.Fatalf("slab %v, slice %d, voxel (%d, %d), channel %d: %v, "+
+								"want %v", s, k, yp, xp, ch, got, want)
 						}
 					}
 				}
 			}
 		}
+		tensor.Recycle(padded)
 	}
 }
