@@ -284,18 +284,14 @@ func biasData[T tensor.Float](bias *autograd.Value[T]) []T {
 }
 
 // addChannelSums adds to gb [C] the sums of g [N, C, D, H, W] over N, D, H and W,
-// accumulated in float64: each (n, c) plane summed on its own (planes spread over the
-// cores), then the planes added per channel in (n, c) order.
+// accumulated in float64: each (n, c) plane summed on its own (sumOf, planes spread
+// over the cores), then the planes added per channel in (n, c) order.
 func addChannelSums[T tensor.Float](gb []T, g *tensor.Tensor[T]) {
 	channels, planes := g.Shape[1], g.Shape[0]*g.Shape[1]
 	vol := g.Numel() / max(planes, 1)
 	planeSums := make([]float64, planes)
 	forPlanes(planes, vol, func(_, i int) {
-		s := 0.0
-		for _, v := range g.Data[i*vol : (i+1)*vol] {
-			s += float64(v)
-		}
-		planeSums[i] = s
+		planeSums[i] = sumOf(g.Data[i*vol : (i+1)*vol])
 	})
 
 	sums := make([]float64, channels)
