@@ -6,9 +6,9 @@
 #	bench/perf.sh                       # patches 32,48,64, 5 timed steps
 #	PATCHES=32,48,64,96 REPS=7 bench/perf.sh
 #
-# With 96^3 the run takes about 10 minutes more and needs 5 GB of memory (on an AMD
-# Zen 4, 2026-12-04, 5bc3f73: a Go step 20.7 s and 4.1 GB with 1 thread, PyTorch
-# 35.0 s and 5.0 GB).
+# With 96^3 the run takes about 10 minutes more and needs 5 GB of memory (on an Intel
+# Xeon, 2026-12-04, d26c215: a Go step 11.4 s and 4.2 GB with 1 thread, PyTorch 28.9 s
+# and 4.9 GB).
 set -eu
 patches=${PATCHES:-32,48,64}
 reps=${REPS:-5}
