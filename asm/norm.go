@@ -34,7 +34,7 @@ func SquaredDeviations(x []float32, mu float64) float64 {
 	}
 	for _, v := range x[n16:] {
 		d := float64(v) - mu
-		p[0] += d * d
+		p[0] += float64(d * d)
 	}
 	return sum16(&p)
 }
@@ -55,7 +55,7 @@ func GradientSums(dy, x []float32, mu float64) (sumDy, sumDyDev float64) {
 	for i := n16; i < len(x); i++ {
 		g := float64(dy[i])
 		s[0] += g
-		t[0] += g * (float64(x[i]) - mu)
+		t[0] += float64(g * (float64(x[i]) - mu))
 	}
 	return sum16(&s), sum16(&t)
 }
@@ -74,7 +74,7 @@ func Normalize(dst, x []float32, mu, factor, shift float64) {
 		}
 	}
 	for i := n8; i < len(x); i++ {
-		dst[i] = float32((float64(x[i])-mu)*factor + shift)
+		dst[i] = float32(float64((float64(x[i])-mu)*factor) + shift)
 	}
 }
 
@@ -93,13 +93,14 @@ func GateNormReLU(grad, x []float32, mu, factor, shift float64) {
 		}
 	}
 	for i := n8; i < len(x); i++ {
-		if !(float32((float64(x[i])-mu)*factor+shift) > 0) {
+		if !(float32(float64((float64(x[i])-mu)*factor)+shift) > 0) {
 			grad[i] = 0
 		}
 	}
 }
 
-// NormInputGrad holds the per-slab constants of a norm's input gradient.
+// NormInputGrad holds the per-slab constants of a norm's input gradient. Its layout
+// (five float64 in this order) is read by offset in norm_amd64.s.
 type NormInputGrad struct {
 	Mu, InvStd, Factor, ShiftDy, SlopeXhat float64
 }
@@ -120,7 +121,7 @@ func AddNormInputGrad(dst, x, dy []float32, k NormInputGrad) {
 	}
 	for i := n8; i < len(x); i++ {
 		xhat := (float64(x[i]) - k.Mu) * k.InvStd
-		dst[i] += float32(k.Factor * (float64(dy[i]) - k.ShiftDy - xhat*k.SlopeXhat))
+		dst[i] += float32(k.Factor * (float64(dy[i]) - k.ShiftDy - float64(xhat*k.SlopeXhat)))
 	}
 }
 
@@ -146,7 +147,7 @@ func sumPartialsGeneric(x []float32, p *[16]float64) {
 func squaredPartialsGeneric(x []float32, mu float64, p *[16]float64) {
 	for i, v := range x {
 		d := float64(v) - mu
-		p[i%16] += d * d
+		p[i%16] += float64(d * d)
 	}
 }
 
@@ -156,6 +157,6 @@ func gradientPartialsGeneric(dy, x []float32, mu float64, s, t *[16]float64) {
 	for i, v := range x {
 		g := float64(dy[i])
 		s[i%16] += g
-		t[i%16] += g * (float64(v) - mu)
+		t[i%16] += float64(g * (float64(v) - mu))
 	}
 }

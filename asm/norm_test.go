@@ -33,9 +33,9 @@ func TestNormSums(t *testing.T) {
 				}
 				d := float64(x[i]) - mu
 				ps[k] += float64(x[i])
-				pq[k] += d * d
+				pq[k] += float64(d * d)
 				pdy[k] += float64(dy[i])
-				pdev[k] += float64(dy[i]) * d
+				pdev[k] += float64(float64(dy[i]) * d)
 				plain[0] += float64(x[i])
 				plain[1] += d * d
 				plain[2] += float64(dy[i])
@@ -84,7 +84,7 @@ func TestNormRows(t *testing.T) {
 			dst, dstBuf := guarded(n, (off+2)%4)
 			Normalize(dst, x, mu, factor, shift)
 			for i := range n {
-				want := float32((float64(x[i])-mu)*factor + shift)
+				want := float32(float64((float64(x[i])-mu)*factor) + shift)
 				if !sameBits(dst[i], want) {
 					t.Fatalf("Normalize/%s: [%d] = %v, want %v", name, i, dst[i], want)
 				}
@@ -95,7 +95,7 @@ func TestNormRows(t *testing.T) {
 			GateNormReLU(grad, x, mu, factor, shift)
 			for i := range n {
 				want := dy[i]
-				if !(float32((float64(x[i])-mu)*factor+shift) > 0) {
+				if !(float32(float64((float64(x[i])-mu)*factor)+shift) > 0) {
 					want = 0
 				}
 				if !sameBits(grad[i], want) {
@@ -110,7 +110,8 @@ func TestNormRows(t *testing.T) {
 			AddNormInputGrad(dst, x, dy, k)
 			for i := range n {
 				xhat := (float64(x[i]) - k.Mu) * k.InvStd
-				want := before[i] + float32(k.Factor*(float64(dy[i])-k.ShiftDy-xhat*k.SlopeXhat))
+				want := before[i] + float32(k.Factor*(float64(dy[i])-k.ShiftDy-
+					float64(xhat*k.SlopeXhat)))
 				if !sameBits(dst[i], want) {
 					t.Fatalf("AddNormInputGrad/%s: [%d] = %v, want %v", name, i, dst[i], want)
 				}

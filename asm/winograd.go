@@ -62,6 +62,9 @@ func Winograd(kind WinogradKind, dst []float32, dOff [4]int, dStride int, src []
 // checkVectors panics unless each of count vectors of n elements at off + i*stride lies in
 // [0, length) for every offset.
 func checkVectors(name string, length int, offsets []int, stride, n, count int) {
+	if stride > length || n > length || count > length {
+		panic("asm: " + name + " vector out of range") // and no overflow below
+	}
 	for _, off := range offsets {
 		last := off + n
 		if count > 1 {

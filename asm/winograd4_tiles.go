@@ -21,8 +21,7 @@ const winograd4TileVectors = 216 * 8
 
 // Winograd4InputTiles writes V = (B^T x B^T x B^T) d of tiles 6x6x6-voxel input tiles
 // into v: the tile of t reads src[z*slice + y*row + (4t+x)*c + ch] for z, y, x < 6.
-// B^T runs along W, then H, then D. It panics if a stride or size is negative or a
-// tile runs past a slice.
+// B^T runs along W, then H, then D. It panics like WinogradInputTiles.
 func Winograd4InputTiles(v []float32, plane, step int, src []float32, row, slice, c,
 	tiles int) {
 	checkTiles4("Winograd4InputTiles", v, plane, step, src, row, slice, c, tiles, 6)
@@ -80,6 +79,9 @@ func checkTiles4(name string, planes []float32, plane, step int, voxels []float3
 	if c == 0 || tiles == 0 {
 		return
 	}
+	if row > len(voxels) || slice > len(voxels) || tiles > len(voxels) {
+		panic("asm: " + name + " voxels too short") // and no overflow below
+	}
 	width := (4*(tiles-1) + side) * c
 	if row < width || slice < side*row || len(voxels) < (side-1)*(slice+row)+width {
 		panic("asm: " + name + " voxels too short")
@@ -88,13 +90,15 @@ func checkTiles4(name string, planes []float32, plane, step int, voxels []float3
 
 // bT4 is B^T of one 6-vector: 4d0 - 5d2 + d4, (d3 + d4) - 4(d1 + d2), (d4 - d3) +
 // 4(d1 - d2), (d4 - d2) + 2(d3 - d1), (d4 - d2) - 2(d3 - d1), 4d1 - 5d3 + d5.
+// Each product is converted explicitly (float32(c*x)) so that the compiler cannot fuse it
+// into a multiply-add where it may (GOAMD64=v3); the assembly rounds every product.
 func bT4(d *[6]float32) (out [6]float32) {
-	out[0] = 4*d[0] - 5*d[2] + d[4]
-	out[1] = (d[3] + d[4]) - 4*(d[1]+d[2])
-	out[2] = (d[4] - d[3]) + 4*(d[1]-d[2])
-	f, g := d[4]-d[2], 2*(d[3]-d[1])
+	out[0] = float32(4*d[0]) - float32(5*d[2]) + d[4]
+	out[1] = (d[3] + d[4]) - float32(4*(d[1]+d[2]))
+	out[2] = (d[4] - d[3]) + float32(4*(d[1]-d[2]))
+	f, g := d[4]-d[2], float32(2*(d[3]-d[1]))
 	out[3], out[4] = f+g, f-g
-	out[5] = 4*d[1] - 5*d[3] + d[5]
+	out[5] = float32(4*d[1]) - float32(5*d[3]) + d[5]
 	return out
 }
 
@@ -103,9 +107,9 @@ func bT4(d *[6]float32) (out [6]float32) {
 func aT4(m *[6]float32) (out [4]float32) {
 	a, b, c, e := m[1]+m[2], m[3]+m[4], m[1]-m[2], m[3]-m[4]
 	out[0] = m[0] + a + b
-	out[1] = c + 2*e
-	out[2] = a + 4*b
-	out[3] = c + 8*e + m[5]
+	out[1] = c + float32(2*e)
+	out[2] = a + float32(4*b)
+	out[3] = c + float32(8*e) + m[5]
 	return out
 }
 
@@ -113,7 +117,7 @@ func aT4(m *[6]float32) (out [4]float32) {
 // u = g0 + 4g2, v = 2g1 + 8g3: g0, s + t, s - t, u + v, u - v, g3.
 func a4(g *[4]float32) (out [6]float32) {
 	s, t := g[0]+g[2], g[1]+g[3]
-	u, v := g[0]+4*g[2], 2*g[1]+8*g[3]
+	u, v := g[0]+float32(4*g[2]), float32(2*g[1])+float32(8*g[3])
 	return [6]float32{g[0], s + t, s - t, u + v, u - v, g[3]}
 }
 

@@ -11,7 +11,8 @@ package asm
 // WinogradInputTiles writes V = (B^T x B^T x B^T) d of tiles 4x4x4-voxel input tiles
 // into v: the tile of t reads src[z*slice + y*row + (2t+x)*c + ch] for z, y, x < 4 and
 // ch < c. B^T runs along W, then H, then D (the order of the Go twin).
-// It panics if a stride or size is negative or a tile runs past a slice.
+// It panics if a stride or size is negative, a component stride is below c, or a tile
+// or a component runs past its slice.
 func WinogradInputTiles(v []float32, plane, step int, src []float32, row, slice, c,
 	tiles int) {
 	checkTiles("WinogradInputTiles", v, plane, step, 64, src, row, slice, c, tiles, 4)
@@ -31,7 +32,7 @@ func WinogradInputTiles(v []float32, plane, step int, src []float32, row, slice,
 // WinogradGradientTiles writes M' = (A x A x A) dy of tiles 2x2x2-voxel output-gradient
 // tiles into m (the adjoint of the output transform): the tile of t reads
 // src[z*slice + y*row + (2t+x)*c + ch] for z, y, x < 2. A runs along W, H, then D.
-// It panics if a stride or size is negative or a tile runs past a slice.
+// It panics like WinogradInputTiles.
 func WinogradGradientTiles(m []float32, plane, step int, src []float32, row, slice, c,
 	tiles int) {
 	checkTiles("WinogradGradientTiles", m, plane, step, 64, src, row, slice, c, tiles, 2)
@@ -48,7 +49,7 @@ func WinogradGradientTiles(m []float32, plane, step int, src []float32, row, sli
 // WinogradOutputTiles writes Y = (A^T x A^T x A^T) M of tiles tiles from the component
 // planes m into the 2x2x2 output voxels dst[z*slice + y*row + (2t+x)*c + ch], z, y,
 // x < 2. A^T runs along D, then H, then W.
-// It panics if a stride or size is negative or a tile runs past a slice.
+// It panics like WinogradInputTiles.
 func WinogradOutputTiles(m []float32, plane, step int, dst []float32, row, slice, c,
 	tiles int) {
 	checkTiles("WinogradOutputTiles", m, plane, step, 64, dst, row, slice, c, tiles, 2)
@@ -87,6 +88,9 @@ func checkTiles(name string, planes []float32, plane, step, comps int, voxels []
 	if c == 0 || tiles == 0 {
 		return
 	}
+	if row > len(voxels) || slice > len(voxels) || tiles > len(voxels) {
+		panic("asm: " + name + " voxels too short") // and no overflow below
+	}
 	last := (side-1)*slice + (side-1)*row + (2*tiles+side-2)*c
 	if row < (2*tiles+side-2)*c || slice < side*row || len(voxels) < last {
 		panic("asm: " + name + " voxels too short")
@@ -104,6 +108,9 @@ func checkComponents(name string, planes []float32, plane, step, comps, c, tiles
 	}
 	if plane < c || step < c {
 		panic("asm: " + name + " component stride below the channel count")
+	}
+	if plane > len(planes) || tiles > 1 && step > len(planes) || comps > len(planes) {
+		panic("asm: " + name + " component planes too short") // and no overflow below
 	}
 	if len(planes) < (comps-1)*plane+(tiles-1)*step+c {
 		panic("asm: " + name + " component planes too short")

@@ -224,6 +224,12 @@ func TestWinogradTilesMisuse(t *testing.T) {
 		"row stride":   func() { WinogradInputTiles(planes, 16, 2, voxels, 7, 32, 2, 1) },
 		"slice stride": func() { WinogradGradientTiles(planes, 16, 2, voxels, 8, 15, 2, 1) },
 		"negative":     func() { WinogradOutputTiles(planes, 16, 2, voxels, 8, 32, -2, 1) },
+		"plane overflow": func() {
+			WinogradInputTiles(planes, 1<<58, 2, voxels, 8, 32, 2, 1)
+		},
+		"slice overflow": func() {
+			WinogradInputTiles(planes, 16, 2, voxels, 1<<62, 1<<62, 2, 1)
+		},
 	}
 	for name, f := range calls {
 		func() {
