@@ -8,12 +8,12 @@
 // channels at a time: each tile goes through its three 1-D stages in the 216-vector
 // scratch tmp (L1-resident), so the big arrays are read and written once; each 1-D
 // stage shares terms between its outputs (the programs of gen_winograd4_tiles.py).
-// Registers: DI
-// the component-planes side and SI the channels-last side of the current tile, BX tmp,
-// DX the byte offset of the channel group, R15 = 4*c8, CX the tiles left, R8 = 4*c (one
-// voxel along W), R9 = 12*c, R10 = 144*plane (36 components), R11 = 4*row, R12 the step
-// from after the last row of a tile's slice to the next slice, R13 = 4*plane, R14 and AX
-// pointers; Y8-Y11 hold 2, 4, 5 and 8; Y6, Y7 and Y12-Y14 hold partial results.
+// Registers: DI the component side and SI the channels-last side of the current tile,
+// BX tmp, DX the byte offset of the channel group, R15 = 4*c8, CX the tiles left,
+// R8 = 4*c (one voxel along W), R9 = 12*c, R10 = 144*plane (36 components), R11 =
+// 4*row, R12 the step from after the last row of a tile's slice to the next slice, R13
+// = 4*plane, R14 and AX pointers; Y8-Y11 hold 2, 4, 5 and 8; Y6, Y7 and Y12-Y14 hold
+// partial results.
 
 // PROLOGUE loads the arguments: DI from the argument at planes, SI from the one at
 // voxels, the strides, tmp, the counts and the constants; rows is the number of voxel

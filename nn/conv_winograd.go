@@ -29,8 +29,8 @@ const winogradMinChannels = 8
 // A variable so that tests can run the form on small volumes.
 var winogradMinSide = 6
 
-// winogradBlockElems bounds a block's transformed tiles, 64 * tiles * max(Cx, Cy)
-// elements per worker (and as many again for the products). 1 << 18 was 3-5% faster
+// winogradBlockElems bounds a block's transformed tiles, n^3 * tiles * max(Cx, Cy)
+// values per worker (and as many again for the products). 1 << 18 was 3-5% faster
 // than 1 << 17 at a 48^3 patch (1 thread, 2026-12-04) and no slower at 32^3. A
 // variable so that tests can cut small volumes into several blocks.
 var winogradBlockElems = 1 << 18
@@ -71,7 +71,8 @@ func (p *winogradPlan) tileRow(g int) (n, tz, ty int) {
 	return n, g / p.tiles[1], g % p.tiles[1]
 }
 
-// rowsPerBlock is the number of tile rows of a block whose transforms have c channels.
+// rowsPerBlock is the number of tile rows of a block: as many as keep its transforms of
+// max(Cx, Cy) channels within winogradBlockElems, at least one.
 func (p *winogradPlan) rowsPerBlock() int {
 	perRow := p.f.components() * p.tiles[2] * max(p.cx, p.cy)
 	return max(winogradBlockElems/perRow, 1)
@@ -298,7 +299,7 @@ func inputTransform[T tensor.Float](p *winogradPlan, v, padded []T, s winogradSl
 }
 
 // gradientTransform writes M' = (A x A x A) dy of the m^3 output tiles of tile rows
-// [g0, g1) into m [n^3, tiles, Cy] (inputTransform's layout), dy channels-last from
+// [g0, g1) into m (the component-major winogradLayout), dy channels-last from
 // tiledChannelsLast. float32 runs the fused asm kernel; float64 voxelsToPlanes.
 func gradientTransform[T tensor.Float](p *winogradPlan, m, tiled []T, s winogradSlab, g0,
 	g1 int) {

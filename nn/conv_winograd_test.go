@@ -13,8 +13,9 @@ import (
 
 // winogradCases take the Winograd form: odd and even sizes (tiles past the volume),
 // a single voxel, channel counts that are not multiples of 8, the transposed
-// convolution, no bias, and sizes whose blocks (of 1 << 16 elements in the tests) hold
-// several tile rows and span samples (w_blocks: 8 tile rows per block, 30 in all).
+// convolution, no bias, and, with the sizes of winogradOnSmallVolumes, slabs of several
+// tile slices (w_odd) and slabs of several blocks (w_blocks, w4_blocks; see
+// TestWinogradBlocks).
 var winogradCases = []convCase{
 	{name: "w_odd", n: 2, cin: 8, cout: 9, in: [3]int{5, 3, 7}, kernel: [3]int{3, 3, 3},
 		str: [3]int{1, 1, 1}, pad: [3]int{1, 1, 1}},
@@ -36,14 +37,14 @@ var winogradCases = []convCase{
 func winogradCaseF4(i int) bool { return i >= 5 }
 
 // winogradOnSmallVolumes lets the Winograd form take volumes of any side (F(4x4x4)
-// those whose sides are multiples of 4), in blocks of at most 1 << 16 transformed
-// elements, slabs of at most 3000 padded values (a few tile slices) and kernel planes in
-// chunks of 13 columns, until the test ends.
+// those whose sides are multiples of 4), in blocks of at most 1 << 13 transformed values,
+// slabs whose padded copies hold at most 20000 values and kernel planes in chunks of 13
+// columns, until the test ends.
 func winogradOnSmallVolumes(t *testing.T) {
 	side, useF4, side4 := winogradMinSide, winogradUseF4, winogradF4MinSide
 	block, chunk, slab := winogradBlockElems, winogradColumnChunk, winogradSlabElems
 	winogradMinSide, winogradUseF4, winogradF4MinSide = 1, true, 4
-	winogradBlockElems, winogradColumnChunk, winogradSlabElems = 1<<16, 13, 3000
+	winogradBlockElems, winogradColumnChunk, winogradSlabElems = 1<<13, 13, 20000
 	t.Cleanup(func() {
 		winogradMinSide, winogradUseF4, winogradF4MinSide = side, useF4, side4
 		winogradBlockElems, winogradColumnChunk, winogradSlabElems = block, chunk, slab
@@ -107,15 +108,28 @@ func (c convCase) outShape() []int {
 	return []int{c.n, channels, dims[0], dims[1], dims[2]}
 }
 
-// TestWinogradBlocks checks that w_blocks really runs several blocks, one of them
-// spanning two samples, so TestWinogradMatchesNaive covers those paths.
+// TestWinogradBlocks checks that the cases cover what TestWinogradMatchesNaive relies on
+// them for: slabs of several tile slices (w_odd) and slabs of several blocks (w_blocks
+// with F(2x2x2), w4_blocks with F(4x4x4)), so that two workers share a slab and the
+// weight gradient adds partial sums from both.
 func TestWinogradBlocks(t *testing.T) {
 	winogradOnSmallVolumes(t)
-	p := winogradCases[3].plan().winograd
-	rows, per := p.tileRows(), p.rowsPerBlock()
-	if per >= rows || (rows/2)%per == 0 {
-		t.Errorf("%d tile rows, %d per block: want several blocks, one across samples",
-			rows, per)
+	odd := winogradCases[0].plan().winograd
+	if s := odd.slabs(max(odd.cx, odd.cy))[0]; s.t1-s.t0 < 2 {
+		t.Errorf("w_odd: slab %v, want several tile slices", s)
+	}
+	for _, i := range []int{3, 6} {
+		c := winogradCases[i]
+		p := c.plan().winograd
+		for _, channels := range []int{p.cx, max(p.cx, p.cy)} {
+			for _, s := range p.slabs(channels) {
+				r0, r1 := p.slabRows(s)
+				if r1-r0 <= p.rowsPerBlock() {
+					t.Fatalf("%s: slab %v has %d tile rows, %d per block: want several "+
+						"blocks", c.name, s, r1-r0, p.rowsPerBlock())
+				}
+			}
+		}
 	}
 }
 
@@ -213,11 +227,11 @@ func TestWinogradKernelTransforms(t *testing.T) {
 }
 
 // TestPaddedChannelsLast checks the padded copy of every slab (3 tile slices each:
-// slabs at the start, the middle and the end of a sample) on a recycled buffer full of
-// NaNs: every voxel in place, channels of both parts in order, and zeros on the whole
-// border.
+// slabs at the start, the middle and the end of a sample) written over the recycled
+// buffer of NaNs it must take: every voxel in place, channels of both parts in order,
+// and zeros on the whole border.
 func TestPaddedChannelsLast(t *testing.T) {
-	p := newWinogradPlan(2, 16, 16, [3]int{17, 12, 14}, [3]int{3, 3, 3}, [3]int{1, 1, 1},
+	p := newWinogradPlan(2, 16, 16, [3]int{17, 30, 28}, [3]int{3, 3, 3}, [3]int{1, 1, 1},
 		[3]int{1, 1, 1})
 	hp, wp := p.padded[1], p.padded[2]
 	m := p.f.m
@@ -236,8 +250,13 @@ func TestPaddedChannelsLast(t *testing.T) {
 	}
 	for _, s := range slabs {
 		slices := m*(s.t1-s.t0) + 2
-		tensor.Recycle(tensor.Full(float32(math.NaN()), slices*hp*wp*16))
+		stale := tensor.Full(float32(math.NaN()), slices*hp*wp*16) // 256 KiB and more
+		staleData := &stale.Data[0]
+		tensor.Recycle(stale)
 		padded := paddedChannelsLast(p, parts, s)
+		if &padded.Data[0] != staleData {
+			t.Fatalf("slab %v: the copy did not take the recycled buffer", s)
+		}
 		for k := range slices {
 			for yp := range hp {
 				for xp := range wp {
