@@ -7,30 +7,57 @@ import (
 	"testing"
 )
 
-// tileLayout is one random geometry of the fused tile transforms: c channels, tiles
-// tiles, strides with slack, and the planes and voxels inside sentinel-filled buffers at
-// misaligned offsets.
-type tileLayout struct {
-	c, tiles, plane, step, row, slice int
-	planes, planesBuf                 []float32
-	voxels, voxelsBuf                 []float32
-	planesOff, voxelsOff              int
+// tileTransform is one of the fused 3-D Winograd transforms under test: F(m x m x m,
+// 3x3x3) with n = m + 2 inputs per axis, its B^T and A^T written out here as float64
+// rows independently of the kernels (A is the transpose of A^T), and its three kernels.
+type tileTransform struct {
+	name                    string
+	m, n                    int
+	bT, aT                  [][]float64
+	input, gradient, output func(planes []float32, plane, step int, voxels []float32, row,
+		slice, c, tiles int)
 }
 
-func newTileLayout(r *rand.Rand, c, tiles, side int) tileLayout {
-	l := tileLayout{c: c, tiles: tiles}
-	l.plane, l.step = componentStrides(r, 64, c, tiles)
-	l.row = (2*tiles+side-2)*c + r.IntN(5)
+var tileTransforms = []tileTransform{
+	{name: "F2", m: 2, n: 4,
+		bT:    [][]float64{{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}},
+		aT:    [][]float64{{1, 1, 1, 0}, {0, 1, -1, -1}},
+		input: WinogradInputTiles, gradient: WinogradGradientTiles,
+		output: WinogradOutputTiles},
+	{name: "F4", m: 4, n: 6,
+		bT: [][]float64{{4, 0, -5, 0, 1, 0}, {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},
+			{0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}},
+		aT: [][]float64{{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0},
+			{0, 1, -1, 8, -8, 1}},
+		input: Winograd4InputTiles, gradient: Winograd4GradientTiles,
+		output: Winograd4OutputTiles},
+}
+
+// components is n^3.
+func (f tileTransform) components() int { return f.n * f.n * f.n }
+
+// tileLayout is one random geometry of a tile transform: c channels, tiles tiles, side
+// voxels per axis on the voxel side, strides with slack, and the planes and voxels
+// inside sentinel-filled buffers at misaligned offsets.
+type tileLayout struct {
+	m, c, tiles, plane, step, row, slice int
+	planes, planesBuf                    []float32
+	voxels, voxelsBuf                    []float32
+	planesOff, voxelsOff                 int
+}
+
+func newTileLayout(r *rand.Rand, f tileTransform, c, tiles, side int) tileLayout {
+	l := tileLayout{m: f.m, c: c, tiles: tiles}
+	comps := f.components()
+	l.plane, l.step = componentStrides(r, comps, c, tiles)
+	width := (f.m*(tiles-1) + side) * c
+	l.row = width + r.IntN(5)
 	l.slice = side*l.row + r.IntN(5)
 	l.planesOff, l.voxelsOff = r.IntN(4), r.IntN(4)
-	l.planes, l.planesBuf = guarded(63*l.plane+(tiles-1)*l.step+c, l.planesOff)
-	l.voxels, l.voxelsBuf = guarded((side-1)*(l.slice+l.row)+(2*tiles+side-2)*c,
-		l.voxelsOff)
+	l.planes, l.planesBuf = guarded((comps-1)*l.plane+(tiles-1)*l.step+c, l.planesOff)
+	l.voxels, l.voxelsBuf = guarded((side-1)*(l.slice+l.row)+width, l.voxelsOff)
 	return l
 }
-
-// planeAt and voxelAt index component p / voxel (z, y, x) of channel ch of tile t.
-func (l tileLayout) planeAt(p, t, ch int) int { return p*l.plane + t*l.step + ch }
 
 // componentStrides picks the strides of comps components of tiles tiles of c floats at
 // random, with slack: component-major (planes [tiles, c]) or tile-major ([comps, c]
@@ -44,37 +71,113 @@ func componentStrides(r *rand.Rand, comps, c, tiles int) (plane, step int) {
 	return plane, (comps-1)*plane + c + r.IntN(5)
 }
 
-func (l tileLayout) voxelAt(z, y, x, t, ch int) int {
-	return z*l.slice + y*l.row + (2*t+x)*l.c + ch
-}
+// planeAt and voxelAt index component p / voxel (z, y, x) of channel ch of tile t.
+func (l tileLayout) planeAt(p, t, ch int) int { return p*l.plane + t*l.step + ch }
 
-// tileMatrices are B^T and A^T as float64 rows, written out independently of the
-// kernels (A is the transpose of A^T).
-var (
-	tileBT = [4][4]float64{{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}}
-	tileAT = [2][4]float64{{1, 1, 1, 0}, {0, 1, -1, -1}}
-)
+func (l tileLayout) voxelAt(z, y, x, t, ch int) int {
+	return z*l.slice + y*l.row + (l.m*t+x)*l.c + ch
+}
 
 // closeTo reports whether got is within float32 rounding of want, a sum whose terms'
-// magnitudes add up to scale.
+// magnitudes add up to scale (three stages of roundings of partial sums).
 func closeTo(got float32, want, scale float64) bool {
-	return math.Abs(float64(got)-want) <= 1e-6*scale+1e-30
+	return math.Abs(float64(got)-want) <= 3e-6*scale+1e-30
 }
 
-// TestWinogradTiles checks the fused tile transforms on every kernel path against the
-// 3-D matrix products in float64, that only the tiles' cells are written, and that the
-// AVX2 kernels agree with the Go twins bit for bit: channel counts below, at and past
-// multiples of 8, one and several tiles, slack in every stride, misaligned starts.
+// TestWinogradTiles checks the fused tile transforms of F(2x2x2) and F(4x4x4) on every
+// kernel path against the 3-D matrix products in float64 (to float32 rounding of the
+// sums' magnitudes), that only the tiles' cells are written, and that the AVX2 kernels
+// agree with the Go twins bit for bit: channel counts below, at and past multiples of
+// 8, one and several tiles, slack in every stride, component- and tile-major layouts,
+// misaligned starts.
 func TestWinogradTiles(t *testing.T) {
 	r := rand.New(rand.NewPCG(19, 20))
-	for _, c := range []int{1, 3, 8, 9, 16, 20, 24} {
-		for _, tiles := range []int{1, 2, 5} {
-			name := fmt.Sprintf("c=%d/tiles=%d", c, tiles)
-			checkInputTiles(t, r, name, c, tiles)
-			checkGradientTiles(t, r, name, c, tiles)
-			checkOutputTiles(t, r, name, c, tiles)
+	for _, f := range tileTransforms {
+		for _, c := range []int{1, 3, 8, 9, 16, 20, 24} {
+			for _, tiles := range []int{1, 2, 5} {
+				name := fmt.Sprintf("%s/c=%d/tiles=%d", f.name, c, tiles)
+				checkToComponents(t, r, f, true, name, c, tiles)
+				checkToComponents(t, r, f, false, name, c, tiles)
+				checkOutputTiles(t, r, f, name, c, tiles)
+			}
 		}
 	}
+}
+
+// checkToComponents checks the input transform (B^T on an n^3 input tile) or, without
+// input, the gradient transform (A on an m^3 output-gradient tile).
+func checkToComponents(t *testing.T, r *rand.Rand, f tileTransform, input bool,
+	name string, c, tiles int) {
+	side, kernel, what := f.m, f.gradient, "gradient/"+name
+	coef := func(k, z int) float64 { return f.aT[z][k] }
+	if input {
+		side, kernel, what = f.n, f.input, "input/"+name
+		coef = func(k, z int) float64 { return f.bT[k][z] }
+	}
+	l := newTileLayout(r, f, c, tiles, side)
+	randVec(r, l.voxels, 1)
+	lo := guard + l.planesOff
+	results := runTilePaths(t, what, l.planesBuf, func(out []float32) {
+		kernel(out[lo:lo+len(l.planes)], l.plane, l.step, l.voxels, l.row, l.slice, c, tiles)
+	})
+	got, written, n := results[0][lo:], map[int]bool{}, f.n
+	for tile := range tiles {
+		for ch := range c {
+			for p := range f.components() {
+				k, i, j := p/(n*n), p/n%n, p%n
+				var want, scale float64
+				for zyx := range side * side * side {
+					z, y, x := zyx/(side*side), zyx/side%side, zyx%side
+					term := coef(k, z) * coef(i, y) * coef(j, x) *
+						float64(l.voxels[l.voxelAt(z, y, x, tile, ch)])
+					want += term
+					scale += math.Abs(term)
+				}
+				at := l.planeAt(p, tile, ch)
+				written[lo+at] = true
+				if !closeTo(got[at], want, scale) {
+					t.Fatalf("%s: component %d of tile %d, channel %d = %v, want %v", what,
+						p, tile, ch, got[at], want)
+				}
+			}
+		}
+	}
+	checkUnwritten(t, what, results[0], written)
+}
+
+// checkOutputTiles checks the output transform (A^T on the n^3 components of a tile).
+func checkOutputTiles(t *testing.T, r *rand.Rand, f tileTransform, name string, c,
+	tiles int) {
+	l := newTileLayout(r, f, c, tiles, f.m)
+	randVec(r, l.planes, 1)
+	lo, m, n := guard+l.voxelsOff, f.m, f.n
+	results := runTilePaths(t, "output/"+name, l.voxelsBuf, func(out []float32) {
+		f.output(l.planes, l.plane, l.step, out[lo:lo+len(l.voxels)], l.row, l.slice, c,
+			tiles)
+	})
+	got, written := results[0][lo:], map[int]bool{}
+	for tile := range tiles {
+		for ch := range c {
+			for zyx := range m * m * m {
+				z, y, x := zyx/(m*m), zyx/m%m, zyx%m
+				var want, scale float64
+				for p := range f.components() {
+					k, i, j := p/(n*n), p/n%n, p%n
+					term := f.aT[z][k] * f.aT[y][i] * f.aT[x][j] *
+						float64(l.planes[l.planeAt(p, tile, ch)])
+					want += term
+					scale += math.Abs(term)
+				}
+				at := l.voxelAt(z, y, x, tile, ch)
+				written[lo+at] = true
+				if !closeTo(got[at], want, scale) {
+					t.Fatalf("output/%s: voxel (%d, %d, %d) of tile %d, channel %d = %v, "+
+						"want %v", name, z, y, x, tile, ch, got[at], want)
+				}
+			}
+		}
+	}
+	checkUnwritten(t, "output/"+name, results[0], written)
 }
 
 // runTilePaths runs call on every vector path from the same starting buffer and
@@ -98,108 +201,6 @@ func runTilePaths(t *testing.T, name string, start []float32,
 		results = append(results, out)
 	}
 	return results
-}
-
-func checkInputTiles(t *testing.T, r *rand.Rand, name string, c, tiles int) {
-	l := newTileLayout(r, c, tiles, 4)
-	randVec(r, l.voxels, 1)
-	lo := guard + l.planesOff
-	results := runTilePaths(t, "input/"+name, l.planesBuf, func(out []float32) {
-		WinogradInputTiles(out[lo:lo+len(l.planes)], l.plane, l.step, l.voxels, l.row,
-			l.slice, c, tiles)
-	})
-	got := results[0][lo:]
-	written := map[int]bool{}
-	for tile := range tiles {
-		for ch := range c {
-			for p := range 64 {
-				k, i, j := p/16, p/4%4, p%4
-				var want, scale float64
-				for zyx := range 64 {
-					z, y, x := zyx/16, zyx/4%4, zyx%4
-					coef := tileBT[k][z] * tileBT[i][y] * tileBT[j][x]
-					v := float64(l.voxels[l.voxelAt(z, y, x, tile, ch)])
-					want += coef * v
-					scale += math.Abs(coef * v)
-				}
-				at := l.planeAt(p, tile, ch)
-				written[lo+at] = true
-				if !closeTo(got[at], want, scale) {
-					t.Fatalf("input/%s: V[%d, tile %d, ch %d] = %v, want %v", name, p, tile, ch,
-						got[at], want)
-				}
-			}
-		}
-	}
-	checkUnwritten(t, "input/"+name, results[0], written)
-}
-
-func checkGradientTiles(t *testing.T, r *rand.Rand, name string, c, tiles int) {
-	l := newTileLayout(r, c, tiles, 2)
-	randVec(r, l.voxels, 1)
-	lo := guard + l.planesOff
-	results := runTilePaths(t, "gradient/"+name, l.planesBuf, func(out []float32) {
-		WinogradGradientTiles(out[lo:lo+len(l.planes)], l.plane, l.step, l.voxels, l.row,
-			l.slice, c, tiles)
-	})
-	got := results[0][lo:]
-	written := map[int]bool{}
-	for tile := range tiles {
-		for ch := range c {
-			for p := range 64 {
-				k, i, j := p/16, p/4%4, p%4
-				var want, scale float64
-				for zyx := range 8 {
-					z, y, x := zyx/4, zyx/2%2, zyx%2
-					coef := tileAT[z][k] * tileAT[y][i] * tileAT[x][j]
-					v := float64(l.voxels[l.voxelAt(z, y, x, tile, ch)])
-					want += coef * v
-					scale += math.Abs(coef * v)
-				}
-				at := l.planeAt(p, tile, ch)
-				written[lo+at] = true
-				if !closeTo(got[at], want, scale) {
-					t.Fatalf("gradient/%s: M'[%d, tile %d, ch %d] = %v, want %v", name, p,
-						tile, ch, got[at], want)
-				}
-			}
-		}
-	}
-	checkUnwritten(t, "gradient/"+name, results[0], written)
-}
-
-func checkOutputTiles(t *testing.T, r *rand.Rand, name string, c, tiles int) {
-	l := newTileLayout(r, c, tiles, 2)
-	randVec(r, l.planes, 1)
-	lo := guard + l.voxelsOff
-	results := runTilePaths(t, "output/"+name, l.voxelsBuf, func(out []float32) {
-		WinogradOutputTiles(l.planes, l.plane, l.step, out[lo:lo+len(l.voxels)], l.row,
-			l.slice, c, tiles)
-	})
-	got := results[0][lo:]
-	written := map[int]bool{}
-	for tile := range tiles {
-		for ch := range c {
-			for zyx := range 8 {
-				z, y, x := zyx/4, zyx/2%2, zyx%2
-				var want, scale float64
-				for p := range 64 {
-					k, i, j := p/16, p/4%4, p%4
-					coef := tileAT[z][k] * tileAT[y][i] * tileAT[x][j]
-					v := float64(l.planes[l.planeAt(p, tile, ch)])
-					want += coef * v
-					scale += math.Abs(coef * v)
-				}
-				at := l.voxelAt(z, y, x, tile, ch)
-				written[lo+at] = true
-				if !closeTo(got[at], want, scale) {
-					t.Fatalf("output/%s: Y[%d %d %d, tile %d, ch %d] = %v, want %v", name, z,
-						y, x, tile, ch, got[at], want)
-				}
-			}
-		}
-	}
-	checkUnwritten(t, "output/"+name, results[0], written)
 }
 
 // checkUnwritten fails if a cell of buf outside written lost its sentinel.
@@ -230,6 +231,32 @@ func TestWinogradTilesMisuse(t *testing.T) {
 		"slice overflow": func() {
 			WinogradInputTiles(planes, 16, 2, voxels, 1<<62, 1<<62, 2, 1)
 		},
+	}
+	for name, f := range calls {
+		func() {
+			defer func() {
+				msg, _ := recover().(string)
+				if len(msg) < 5 || msg[:5] != "asm: " {
+					t.Errorf("%s: recovered %q, want an asm panic", name, msg)
+				}
+			}()
+			f()
+		}()
+	}
+}
+
+// TestWinograd4TilesMisuse checks that short buffers and bad strides panic with an
+// "asm: " message.
+func TestWinograd4TilesMisuse(t *testing.T) {
+	planes, voxels := make([]float32, 216*16), make([]float32, 6*6*12*2)
+	calls := map[string]func(){
+		"planes short": func() {
+			Winograd4InputTiles(planes[:215*16], 16, 2, voxels, 12, 72, 2, 1)
+		},
+		"voxels short": func() { Winograd4InputTiles(planes, 16, 2, voxels[:100], 12, 72, 2, 1) },
+		"row stride":   func() { Winograd4InputTiles(planes, 16, 2, voxels, 11, 72, 2, 1) },
+		"slice stride": func() { Winograd4GradientTiles(planes, 16, 2, voxels, 8, 31, 2, 1) },
+		"negative":     func() { Winograd4OutputTiles(planes, 16, 2, voxels, 8, 32, -2, 1) },
 	}
 	for name, f := range calls {
 		func() {
