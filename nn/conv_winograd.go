@@ -111,12 +111,12 @@ func (p *winogradPlan) volume() int { return p.dims[0] * p.dims[1] * p.dims[2] }
 // slab's tile rows spread over the workers.
 func winogradProduct[T tensor.Float](p *winogradPlan, dst, src channelParts[T], u, bias []T) {
 	srcC, dstC := src.total(), dst.total()
-	perBlock, tw, comps := p.rowsPerBlock(), p.tiles[2], p.f.components()
+	maxPerBlock, tw, comps := p.rowsPerBlock(), p.tiles[2], p.f.components()
 	bufs := make([]*convScratch[T], convWorkers(p.tileRows()))
 	for _, s := range p.slabs(srcC) {
 		padded := paddedChannelsLast(p, src, s)
 		r0, r1 := p.slabRows(s)
-		blocks := (r1 - r0 + perBlock - 1) / perBlock
+		perBlock, blocks := balancedBlocks(r1-r0, maxPerBlock)
 		parallelItems(convWorkers(blocks), blocks, func(w, b int) {
 			if bufs[w] == nil {
 				bufs[w] = getScratch[T]()
@@ -144,14 +144,14 @@ func winogradProduct[T tensor.Float](p *winogradPlan, dst, src channelParts[T], 
 // then gw += (G^T x G^T x G^T) dU, slab by slab. Each worker sums into its own
 // partial, added in a fixed order at the end.
 func winogradWeight[T tensor.Float](p *winogradPlan, gw []T, x channelParts[T], dy []T) {
-	perBlock, tw, comps := p.rowsPerBlock(), p.tiles[2], p.f.components()
+	maxPerBlock, tw, comps := p.rowsPerBlock(), p.tiles[2], p.f.components()
 	size := comps * p.cx * p.cy
 	bufs := make([]*convScratch[T], convWorkers(p.tileRows()))
 	for _, s := range p.slabs(max(p.cx, p.cy)) {
 		padded := paddedChannelsLast(p, x, s)
 		tiledDy := tiledChannelsLast(p, dy, s)
 		r0, r1 := p.slabRows(s)
-		blocks := (r1 - r0 + perBlock - 1) / perBlock
+		perBlock, blocks := balancedBlocks(r1-r0, maxPerBlock)
 		parallelItems(convWorkers(blocks), blocks, func(w, b int) {
 			if bufs[w] == nil {
 				bufs[w] = getScratch[T]()
@@ -182,6 +182,20 @@ func winogradWeight[T tensor.Float](p *winogradPlan, gw []T, x channelParts[T], 
 	putScratch(bufs)
 	addWeightGradient(p.f, gw, du.Data, p.cy, p.cx)
 	tensor.Recycle(du)
+}
+
+// balancedBlocks cuts rows tile rows into blocks of at most maxPer rows, their count a
+// multiple of the workers where there are enough rows and their sizes as even as
+// possible, so that parallelItems' fixed round-robin gives each worker the same work
+// (7 blocks of 9 rows and one of 1 had left one of two workers idle a fifth of the
+// time). It returns the rows per block and the number of blocks.
+func balancedBlocks(rows, maxPer int) (per, blocks int) {
+	blocks = (rows + maxPer - 1) / maxPer
+	if workers := convWorkers(rows); blocks%workers != 0 {
+		blocks += workers - blocks%workers
+	}
+	per = (rows + blocks - 1) / blocks
+	return per, (rows + per - 1) / per
 }
 
 // winogradSlab is the part of the batch a pass transforms at once: the tile slices

@@ -285,3 +285,21 @@ func TestPaddedChannelsLast(t *testing.T) {
 		tensor.Recycle(padded)
 	}
 }
+
+// TestBalancedBlocks checks that the blocks cover the rows, respect the bound, and come
+// in a multiple of the workers of sizes differing by at most one block's remainder.
+func TestBalancedBlocks(t *testing.T) {
+	previous := runtime.GOMAXPROCS(2)
+	defer runtime.GOMAXPROCS(previous)
+	for _, c := range []struct{ rows, maxPer, per, blocks int }{
+		{64, 9, 8, 8}, {64, 64, 32, 2}, {5, 1, 1, 5}, {1, 4, 1, 1}, {30, 8, 8, 4},
+		{31, 8, 8, 4}, {72, 1, 1, 72},
+	} {
+		per, blocks := balancedBlocks(c.rows, c.maxPer)
+		if per != c.per || blocks != c.blocks || per > c.maxPer || per*blocks < c.rows ||
+			per*(blocks-1) >= c.rows {
+			t.Errorf("balancedBlocks(%d, %d) = %d, %d; want %d, %d", c.rows, c.maxPer, per,
+				blocks, c.per, c.blocks)
+		}
+	}
+}

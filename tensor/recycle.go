@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"os"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -108,12 +109,33 @@ func allocate[T Float](n int, zeroed bool) []T {
 		if p := takeRecycled(key); p != nil {
 			data := unsafe.Slice((*T)(p), n)
 			if zeroed {
-				clear(data)
+				clearParallel(data)
 			}
 			return data
 		}
 	}
 	return make([]T, n)
+}
+
+// parallelClearMin is the length from which clearParallel splits the clearing between
+// goroutines: a serial clear of a large gradient or activation buffer left the other
+// cores idle (a runtime/trace of a 32^3 step with 2 threads showed one core busy
+// for 37% of the time).
+const parallelClearMin = 1 << 20
+
+// clearParallel sets data to zero, on up to GOMAXPROCS goroutines when it is long.
+func clearParallel[T Float](data []T) {
+	workers := min(runtime.GOMAXPROCS(0), len(data)/parallelClearMin)
+	if workers <= 1 {
+		clear(data)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := len(data)*w/workers, len(data)*(w+1)/workers
+		wg.Go(func() { clear(data[lo:hi]) })
+	}
+	wg.Wait()
 }
 
 // takeRecycled removes and returns a free buffer for key, nil when there is none.

@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"os"
+	"runtime"
 	"runtime/debug"
 	"testing"
 	"unsafe"
@@ -15,7 +16,17 @@ func recycledCount() int {
 }
 
 func TestRecycledBufferIsReusedAndCleared(t *testing.T) {
-	n := minRecycleBytes / 4
+	previous := runtime.GOMAXPROCS(2)
+	defer runtime.GOMAXPROCS(previous)
+	for _, n := range []int{minRecycleBytes / 4, 2*parallelClearMin + 5} {
+		checkRecycledAndCleared(t, n)
+	}
+}
+
+// checkRecycledAndCleared recycles a buffer of n float32 threes and checks that Zeros
+// of that size takes it back with every element cleared (n from parallelClearMin on
+// clears it on two goroutines).
+func checkRecycledAndCleared(t *testing.T, n int) {
 	dead := Full[float32](3, n)
 	first := unsafe.SliceData(dead.Data)
 	before := recycledCount()
