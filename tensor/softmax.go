@@ -1,5 +1,10 @@
 package tensor
 
+import (
+	"runtime"
+	"sync"
+)
+
 // axisLayout splits shape around axis into (outer, size, inner), so element
 // (o, c, i) sits at (o*size + c)*inner + i.
 func axisLayout(shape []int, axis int) (outer, size, inner int) {
@@ -21,19 +26,49 @@ func rowOf[T Float](data []T, b axisBlock, c int) []T {
 	return data[start : start+b.m]
 }
 
-// forEachAxisBlock calls visit for every block of the [outer, size, inner] layout of
-// shape around axis.
-func forEachAxisBlock(shape []int, axis int, visit func(b axisBlock)) {
+// parallelAxisMin is the number of elements from which forEachAxisBlock spreads the
+// blocks over the cores (the log-softmax of the heads' logits was the longest serial
+// stretch of a 2-thread training step).
+const parallelAxisMin = 1 << 16
+
+// axisWorkers is the number of goroutines forEachAxisBlock uses for shape: up to
+// GOMAXPROCS for layouts of at least parallelAxisMin elements, else 1.
+func axisWorkers(shape []int) int {
+	n := Numel(shape)
+	if n < parallelAxisMin {
+		return 1
+	}
+	return max(1, min(runtime.GOMAXPROCS(0), n/parallelAxisMin))
+}
+
+// forEachAxisBlock calls visit(worker, b) for every block of the [outer, size, inner]
+// layout of shape around axis, worker < axisWorkers(shape): each worker takes a
+// contiguous run of the blocks on its own goroutine, so a visit that writes only its
+// block's elements gives the same result for any worker count.
+func forEachAxisBlock(shape []int, axis int, visit func(worker int, b axisBlock)) {
 	outer, size, inner := axisLayout(shape, axis)
 	if size == 0 {
 		return
 	}
-	for o := range outer {
-		for i0 := 0; i0 < inner; i0 += softmaxBlock {
-			visit(axisBlock{base: o*size*inner + i0, inner: inner,
+	perOuter := (inner + softmaxBlock - 1) / softmaxBlock
+	blocks := outer * perOuter
+	run := func(worker, from, to int) {
+		for k := from; k < to; k++ {
+			o, i0 := k/perOuter, k%perOuter*softmaxBlock
+			visit(worker, axisBlock{base: o*size*inner + i0, inner: inner,
 				m: min(softmaxBlock, inner-i0)})
 		}
 	}
+	workers := min(axisWorkers(shape), blocks)
+	if workers <= 1 {
+		run(0, 0, blocks)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() { run(w, blocks*w/workers, blocks*(w+1)/workers) })
+	}
+	wg.Wait()
 }
 
 // LogSoftmax returns log(softmax(t)) along axis, computed stably as
@@ -42,9 +77,10 @@ func forEachAxisBlock(shape []int, axis int, visit func(b axisBlock)) {
 func LogSoftmax[T Float](t *Tensor[T], axis int) *Tensor[T] {
 	out := empty[T](t.Shape...)
 	_, size, _ := axisLayout(t.Shape, axis)
-	var peak, total, term [softmaxBlock]T
-	forEachAxisBlock(t.Shape, axis, func(b axisBlock) {
-		peak, total, term := peak[:b.m], total[:b.m], term[:b.m]
+	scratch := make([]struct{ peak, total, term [softmaxBlock]T }, axisWorkers(t.Shape))
+	forEachAxisBlock(t.Shape, axis, func(w int, b axisBlock) {
+		s := &scratch[w]
+		peak, total, term := s.peak[:b.m], s.total[:b.m], s.term[:b.m]
 		copy(peak, rowOf(t.Data, b, 0))
 		for c := 1; c < size; c++ {
 			maxInto(peak, rowOf(t.Data, b, c))
@@ -71,9 +107,10 @@ func LogSoftmax[T Float](t *Tensor[T], axis int) *Tensor[T] {
 func Softmax[T Float](t *Tensor[T], axis int) *Tensor[T] {
 	out := empty[T](t.Shape...)
 	_, size, _ := axisLayout(t.Shape, axis)
-	var peak, total [softmaxBlock]T
-	forEachAxisBlock(t.Shape, axis, func(b axisBlock) {
-		peak, total := peak[:b.m], total[:b.m]
+	scratch := make([]struct{ peak, total [softmaxBlock]T }, axisWorkers(t.Shape))
+	forEachAxisBlock(t.Shape, axis, func(w int, b axisBlock) {
+		s := &scratch[w]
+		peak, total := s.peak[:b.m], s.total[:b.m]
 		copy(peak, rowOf(t.Data, b, 0))
 		for c := 1; c < size; c++ {
 			maxInto(peak, rowOf(t.Data, b, c))
@@ -102,9 +139,10 @@ func LogSoftmaxBackward[T Float](gradOut, y *Tensor[T], axis int) *Tensor[T] {
 	MustSameShape("LogSoftmaxBackward", gradOut.Shape, y.Shape)
 	grad := empty[T](y.Shape...)
 	_, size, _ := axisLayout(y.Shape, axis)
-	var total, prob [softmaxBlock]T
-	forEachAxisBlock(y.Shape, axis, func(b axisBlock) {
-		total, prob := total[:b.m], prob[:b.m]
+	scratch := make([]struct{ total, prob [softmaxBlock]T }, axisWorkers(y.Shape))
+	forEachAxisBlock(y.Shape, axis, func(w int, b axisBlock) {
+		s := &scratch[w]
+		total, prob := s.total[:b.m], s.prob[:b.m]
 		clear(total)
 		for c := range size {
 			arithVV(opAdd, total, total, rowOf(gradOut.Data, b, c))
@@ -126,9 +164,10 @@ func SoftmaxBackward[T Float](gradOut, s *Tensor[T], axis int) *Tensor[T] {
 	MustSameShape("SoftmaxBackward", gradOut.Shape, s.Shape)
 	grad := empty[T](s.Shape...)
 	_, size, _ := axisLayout(s.Shape, axis)
-	var dot, term [softmaxBlock]T
-	forEachAxisBlock(s.Shape, axis, func(b axisBlock) {
-		dot, term := dot[:b.m], term[:b.m]
+	scratch := make([]struct{ dot, term [softmaxBlock]T }, axisWorkers(s.Shape))
+	forEachAxisBlock(s.Shape, axis, func(w int, b axisBlock) {
+		sc := &scratch[w]
+		dot, term := sc.dot[:b.m], sc.term[:b.m]
 		clear(dot)
 		for c := range size {
 			arithVV(opMul, term, rowOf(gradOut.Data, b, c), rowOf(s.Data, b, c))
@@ -149,7 +188,7 @@ func SoftmaxBackward[T Float](gradOut, s *Tensor[T], axis int) *Tensor[T] {
 func SumAlongAxis[T Float](t *Tensor[T], axis int) *Tensor[T] {
 	out := empty[T](t.Shape...)
 	_, size, _ := axisLayout(t.Shape, axis)
-	forEachAxisBlock(t.Shape, axis, func(b axisBlock) {
+	forEachAxisBlock(t.Shape, axis, func(_ int, b axisBlock) {
 		first := rowOf(out.Data, b, 0)
 		copy(first, rowOf(t.Data, b, 0))
 		for c := 1; c < size; c++ {
