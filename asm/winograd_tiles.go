@@ -15,7 +15,7 @@ package asm
 // or a component runs past its slice.
 func WinogradInputTiles(v []float32, plane, step int, src []float32, row, slice, c,
 	tiles int) {
-	checkTiles("WinogradInputTiles", v, plane, step, 64, src, row, slice, c, tiles, 4)
+	checkTiles("WinogradInputTiles", v, plane, step, 64, src, row, slice, c, tiles, 2, 4)
 	c8 := winogradAVX2Channels(c, tiles)
 	if c8 > 0 {
 		var rows [16]int // byte offsets of the tile's rows
@@ -25,7 +25,7 @@ func WinogradInputTiles(v []float32, plane, step int, src []float32, row, slice,
 		winogradInputTilesAVX2(v, plane, src, row, slice, c, c8, tiles, &rows, 4*step)
 	}
 	if c8 < c {
-		winogradInputTilesGeneric(v, plane, step, src, row, slice, c, c8, tiles)
+		voxelsToComponents(v, plane, step, src, row, slice, c, c8, tiles, 2, 4, 4, stageBT)
 	}
 }
 
@@ -35,14 +35,15 @@ func WinogradInputTiles(v []float32, plane, step int, src []float32, row, slice,
 // It panics like WinogradInputTiles.
 func WinogradGradientTiles(m []float32, plane, step int, src []float32, row, slice, c,
 	tiles int) {
-	checkTiles("WinogradGradientTiles", m, plane, step, 64, src, row, slice, c, tiles, 2)
+	checkTiles("WinogradGradientTiles", m, plane, step, 64, src, row, slice, c, tiles, 2,
+		2)
 	var tmp [winogradTileVectors]float32
 	c8 := winogradAVX2Channels(c, tiles)
 	if c8 > 0 {
 		winogradGradientTilesAVX2(m, plane, src, row, slice, c, c8, tiles, tmp[:], 4*step)
 	}
 	if c8 < c {
-		winogradGradientTilesGeneric(m, plane, step, src, row, slice, c, c8, tiles)
+		voxelsToComponents(m, plane, step, src, row, slice, c, c8, tiles, 2, 2, 4, stageA)
 	}
 }
 
@@ -52,14 +53,14 @@ func WinogradGradientTiles(m []float32, plane, step int, src []float32, row, sli
 // It panics like WinogradInputTiles.
 func WinogradOutputTiles(m []float32, plane, step int, dst []float32, row, slice, c,
 	tiles int) {
-	checkTiles("WinogradOutputTiles", m, plane, step, 64, dst, row, slice, c, tiles, 2)
+	checkTiles("WinogradOutputTiles", m, plane, step, 64, dst, row, slice, c, tiles, 2, 2)
 	var tmp [winogradTileVectors]float32
 	c8 := winogradAVX2Channels(c, tiles)
 	if c8 > 0 {
 		winogradOutputTilesAVX2(m, plane, dst, row, slice, c, c8, tiles, tmp[:], 4*step)
 	}
 	if c8 < c {
-		winogradOutputTilesGeneric(m, plane, step, dst, row, slice, c, c8, tiles)
+		componentsToVoxels(m, plane, step, dst, row, slice, c, c8, tiles, 2, 4, stageAT)
 	}
 }
 
@@ -77,10 +78,10 @@ func winogradAVX2Channels(c, tiles int) int {
 
 // checkTiles panics unless the planes hold comps components of tiles tiles (component
 // p of tile t at p*plane + t*step, c floats each, plane and step at least c) and the
-// voxels hold side x side x (2*tiles + side - 2) voxels of c floats at the given row and
-// slice strides.
+// voxels hold side x side x (m*(tiles-1) + side) voxels of c floats at the given row
+// and slice strides, m the tiles' output width.
 func checkTiles(name string, planes []float32, plane, step, comps int, voxels []float32,
-	row, slice, c, tiles, side int) {
+	row, slice, c, tiles, m, side int) {
 	checkComponents(name, planes, plane, step, comps, c, tiles)
 	if row < 0 || slice < 0 {
 		panic("asm: " + name + " negative stride or size")
@@ -91,8 +92,8 @@ func checkTiles(name string, planes []float32, plane, step, comps int, voxels []
 	if row > len(voxels) || slice > len(voxels) || tiles > len(voxels) {
 		panic("asm: " + name + " voxels too short") // and no overflow below
 	}
-	last := (side-1)*slice + (side-1)*row + (2*tiles+side-2)*c
-	if row < (2*tiles+side-2)*c || slice < side*row || len(voxels) < last {
+	width := (m*(tiles-1) + side) * c
+	if row < width || slice < side*row || len(voxels) < (side-1)*(slice+row)+width {
 		panic("asm: " + name + " voxels too short")
 	}
 }
@@ -117,94 +118,97 @@ func checkComponents(name string, planes []float32, plane, step, comps, c, tiles
 	}
 }
 
-// bT is B^T of one 4-vector of tile values.
-func bT(d0, d1, d2, d3 float32) (float32, float32, float32, float32) {
-	return d0 - d2, d1 + d2, d2 - d1, d1 - d3
+// A tileStage is one 1-D transform of a tile line: it reads its inputs from in and
+// writes its outputs to out (which may not alias in).
+type tileStage func(out, in []float32)
+
+// stageBT, stageAT and stageA are B^T (4 -> 4), A^T (4 -> 2) and A (2 -> 4) of F(2, 3).
+func stageBT(out, in []float32) {
+	out[0], out[1], out[2], out[3] = in[0]-in[2], in[1]+in[2], in[2]-in[1], in[1]-in[3]
 }
 
-// aT is A^T of one 4-vector.
-func aT(m0, m1, m2, m3 float32) (float32, float32) {
-	return m0 + m1 + m2, m1 - m2 - m3
+func stageAT(out, in []float32) { out[0], out[1] = in[0]+in[1]+in[2], in[1]-in[2]-in[3] }
+
+func stageA(out, in []float32) {
+	out[0], out[1], out[2], out[3] = in[0], in[0]+in[1], in[0]-in[1], -in[1]
 }
 
-// a is A of one 2-vector.
-func a(y0, y1 float32) (float32, float32, float32, float32) {
-	return y0, y0 + y1, y0 - y1, -y1
-}
-
-// winogradInputTilesGeneric is the Go twin of the AVX2 input kernel over channels
-// [c0, c).
-func winogradInputTilesGeneric(v []float32, plane, step int, src []float32, row, slice,
-	c, c0, tiles int) {
-	var tile [64]float32
+// voxelsToComponents is the Go twin of the input and gradient kernels, over channels
+// [c0, c): the side^3 voxels of tile t, from src[z*slice + y*row + (m t + x)*c + ch],
+// go through stage (side inputs, n outputs) along W, then H, then D, and component
+// (k*n+i)*n+j to planes[((k*n+i)*n+j)*plane + t*step + ch] - the order of the
+// assembly.
+func voxelsToComponents(planes []float32, plane, step int, src []float32, row, slice, c,
+	c0, tiles, m, side, n int, stage tileStage) {
+	tile := make([]float32, n*n*n) // (z, y, j) after W, (z, i, j) after H
+	in, out := make([]float32, side), make([]float32, n)
 	for t := range tiles {
 		for ch := c0; ch < c; ch++ {
-			for zy := range 16 {
-				p := zy/4*slice + zy%4*row + 2*t*c + ch
-				q := tile[zy*4 : zy*4+4]
-				q[0], q[1], q[2], q[3] = bT(src[p], src[p+c], src[p+2*c], src[p+3*c])
+			for zy := range side * side {
+				z, y := zy/side, zy%side
+				at := z*slice + y*row + m*t*c + ch
+				for x := range in {
+					in[x] = src[at+x*c]
+				}
+				stage(tile[(z*n+y)*n:][:n], in)
 			}
-			for zj := range 16 {
-				q := zj/4*16 + zj%4 // (z, y = 0, j)
-				tile[q], tile[q+4], tile[q+8], tile[q+12] = bT(tile[q], tile[q+4], tile[q+8],
-					tile[q+12])
+			for zj := range side * n {
+				q := zj/n*n*n + zj%n // (z, 0, j)
+				for y := range in {
+					in[y] = tile[q+y*n]
+				}
+				stage(out, in)
+				for i, v := range out {
+					tile[q+i*n] = v
+				}
 			}
-			for ij := range 16 {
-				at := ij*plane + t*step + ch
-				v[at], v[at+16*plane], v[at+32*plane], v[at+48*plane] = bT(tile[ij],
-					tile[16+ij], tile[32+ij], tile[48+ij])
+			for ij := range n * n {
+				for z := range in {
+					in[z] = tile[z*n*n+ij]
+				}
+				stage(out, in)
+				for k, v := range out {
+					planes[(k*n*n+ij)*plane+t*step+ch] = v
+				}
 			}
 		}
 	}
 }
 
-// winogradGradientTilesGeneric is the Go twin of the AVX2 gradient kernel over channels
-// [c0, c).
-func winogradGradientTilesGeneric(m []float32, plane, step int, src []float32, row,
-	slice, c, c0, tiles int) {
-	var tile [64]float32
+// componentsToVoxels is the Go twin of the output kernels, over channels [c0, c): the
+// n^3 components of tile t go through stage (n inputs, m outputs) along D, then H,
+// then W, into the m^3 voxels dst[z*slice + y*row + (m t + x)*c + ch].
+func componentsToVoxels(planes []float32, plane, step int, dst []float32, row, slice, c,
+	c0, tiles, m, n int, stage tileStage) {
+	tile := make([]float32, n*n*n) // (z, i, j) after D, (z, y, j) after H
+	in, out := make([]float32, n), make([]float32, m)
 	for t := range tiles {
 		for ch := c0; ch < c; ch++ {
-			for zy := range 4 {
-				z, y := zy/2, zy%2
-				p := z*slice + y*row + 2*t*c + ch
-				q := tile[(z*4+y)*4:][:4]
-				q[0], q[1], q[2], q[3] = a(src[p], src[p+c])
+			for ij := range n * n {
+				for k := range in {
+					in[k] = planes[(k*n*n+ij)*plane+t*step+ch]
+				}
+				stage(out, in)
+				for z, v := range out {
+					tile[z*n*n+ij] = v
+				}
 			}
-			for zj := range 8 {
-				q := zj/4*16 + zj%4 // (z, i = 0, j)
-				tile[q], tile[q+4], tile[q+8], tile[q+12] = a(tile[q], tile[q+4])
+			for zj := range m * n {
+				q := zj/n*n*n + zj%n // (z, 0, j)
+				for i := range in {
+					in[i] = tile[q+i*n]
+				}
+				stage(out, in)
+				for y, v := range out {
+					tile[q+y*n] = v
+				}
 			}
-			for ij := range 16 {
-				at := ij*plane + t*step + ch
-				m[at], m[at+16*plane], m[at+32*plane], m[at+48*plane] = a(tile[ij],
-					tile[16+ij])
-			}
-		}
-	}
-}
-
-// winogradOutputTilesGeneric is the Go twin of the AVX2 output kernel over channels
-// [c0, c).
-func winogradOutputTilesGeneric(m []float32, plane, step int, dst []float32, row,
-	slice, c, c0, tiles int) {
-	var tile [64]float32
-	for t := range tiles {
-		for ch := c0; ch < c; ch++ {
-			for ij := range 16 {
-				at := ij*plane + t*step + ch
-				tile[ij], tile[16+ij] = aT(m[at], m[at+16*plane], m[at+32*plane],
-					m[at+48*plane])
-			}
-			for zj := range 8 {
-				q := zj/4*16 + zj%4 // (z, i = 0, j)
-				tile[q], tile[q+4] = aT(tile[q], tile[q+4], tile[q+8], tile[q+12])
-			}
-			for zy := range 4 {
-				z, y := zy/2, zy%2
-				q := tile[(z*4+y)*4:][:4]
-				p := z*slice + y*row + 2*t*c + ch
-				dst[p], dst[p+c] = aT(q[0], q[1], q[2], q[3])
+			for zy := range m * m {
+				z, y := zy/m, zy%m
+				stage(out, tile[(z*n+y)*n:][:n])
+				for x, v := range out {
+					dst[z*slice+y*row+(m*t+x)*c+ch] = v
+				}
 			}
 		}
 	}
