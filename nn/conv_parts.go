@@ -77,3 +77,22 @@ func (p channelParts[T]) addJoined(whole []T, batch int) {
 		}
 	}
 }
+
+// addChannelsLastRow adds the channels-last row of w positions, position x's channels
+// at row[x*stride:] (all parts' channels in order), plus bias (nil: none), into sample
+// n of the parts at voxel offset at: part i's channel ch += row[x*stride + first_i +
+// ch] + bias[first_i + ch] (nil parts skipped).
+func (p channelParts[T]) addChannelsLastRow(n, at int, row []T, stride int, bias []T,
+	w int) {
+	first := 0
+	for i, channels := range p.channels {
+		if part := p.sample(i, n); part != nil {
+			var partBias []T
+			if bias != nil {
+				partBias = bias[first : first+channels]
+			}
+			addChannelsLast(part[at:], p.volume, row[first:], stride, partBias, channels, w)
+		}
+		first += channels
+	}
+}

@@ -286,19 +286,8 @@ func shiftWeight[T tensor.Float](gwTaps []T, x channelParts[T], y []T, s *shiftP
 func addFromPaddedRows[T tensor.Float](dst channelParts[T], n int, block, bias []T,
 	s *shiftPlan, z, y0, y1 int) {
 	ho, wo := s.out[1], s.out[2]
-	volume := s.out[0] * ho * wo
-	first := 0
-	for i, channels := range dst.channels {
-		part := dst.sample(i, n)
-		var partBias []T
-		if bias != nil {
-			partBias = bias[first : first+channels]
-		}
-		for y := y0; part != nil && y < y1; y++ {
-			addChannelsLast(part[(z*ho+y)*wo:], volume, block[(y-y0)*s.wp*s.dstC+first:],
-				s.dstC, partBias, channels, wo)
-		}
-		first += channels
+	for y := y0; y < y1; y++ {
+		dst.addChannelsLastRow(n, (z*ho+y)*wo, block[(y-y0)*s.wp*s.dstC:], s.dstC, bias, wo)
 	}
 }
 

@@ -1,7 +1,6 @@
 package nn
 
 import (
-	"github.com/urpc-go/urpc/asm"
 	"github.com/urpc-go/urpc/tensor"
 )
 
@@ -256,7 +255,7 @@ func paddedChannelsLast[T tensor.Float](p *winogradPlan, src channelParts[T],
 			clear(row[(w+1)*c:])
 			first := 0
 			for i, channels := range src.channels {
-				toChannelsLast(row[c+first:], c, src.sample(i, s.n)[(z*h+y)*w:], d*h*w,
+				toChannelsLast(row[c+first:], c, src.sample(i, s.n)[(z*h+y)*w:], p.volume(),
 					channels, w)
 				first += channels
 			}
@@ -273,7 +272,7 @@ func tiledChannelsLast[T tensor.Float](p *winogradPlan, dy []T, s winogradSlab) 
 	slices, he, we := m*(s.t1-s.t0), m*p.tiles[1], m*p.tiles[2]
 	tiled := tensor.Zeros[T](slices * he * we * c)
 	d, h, w := p.dims[0], p.dims[1], p.dims[2]
-	volume := d * h * w
+	volume := p.volume()
 	parallelItems(convWorkers(slices), slices, func(_, k int) {
 		z := m*s.t0 + k
 		if z >= d {
@@ -298,14 +297,11 @@ func inputTransform[T tensor.Float](p *winogradPlan, v, padded []T, s winogradSl
 	plane, step, _ := p.winogradLayout((g1-g0)*tw, c, true)
 	m := p.f.m
 	if v32, ok := any(v).([]float32); ok {
-		src, kernel := any(padded).([]float32), asm.WinogradInputTiles
-		if p.f == winogradF4 {
-			kernel = asm.Winograd4InputTiles
-		}
+		src := any(padded).([]float32)
 		for r := range g1 - g0 {
 			_, tz, ty := p.tileRow(g0 + r)
 			row := ((m*(tz-s.t0)*hp + m*ty) * wp) * c
-			kernel(v32[r*tw*step:], plane, step, src[row:], wp*c, hp*wp*c, c, tw)
+			p.f.inputTiles(v32[r*tw*step:], plane, step, src[row:], wp*c, hp*wp*c, c, tw)
 		}
 		return
 	}
@@ -321,14 +317,11 @@ func gradientTransform[T tensor.Float](p *winogradPlan, m, tiled []T, s winograd
 	he, we := f.m*p.tiles[1], f.m*p.tiles[2]
 	plane, step, _ := p.winogradLayout((g1-g0)*tw, c, false)
 	if m32, ok := any(m).([]float32); ok {
-		src, kernel := any(tiled).([]float32), asm.WinogradGradientTiles
-		if f == winogradF4 {
-			kernel = asm.Winograd4GradientTiles
-		}
+		src := any(tiled).([]float32)
 		for r := range g1 - g0 {
 			_, tz, ty := p.tileRow(g0 + r)
 			row := ((f.m*(tz-s.t0)*he + f.m*ty) * we) * c
-			kernel(m32[r*tw*step:], plane, step, src[row:], we*c, he*we*c, c, tw)
+			f.gradientTiles(m32[r*tw*step:], plane, step, src[row:], we*c, he*we*c, c, tw)
 		}
 		return
 	}
@@ -336,7 +329,8 @@ func gradientTransform[T tensor.Float](p *winogradPlan, m, tiled []T, s winograd
 }
 
 // outputTransform computes Y = (A^T x A^T x A^T) M of the tiles of tile rows [g0, g1)
-// from m [n^3, tiles, Cdst] into a channels-last buffer of a tile row's m*m output rows
+// from m (the component-major winogradLayout) into a channels-last buffer of a tile
+// row's m*m output rows
 // (float32: the fused asm kernel; float64: planesToVoxels) and adds the rows inside
 // the volume, plus bias, into dst's parts.
 func outputTransform[T tensor.Float](p *winogradPlan, dst channelParts[T], m, bias []T,
@@ -349,19 +343,16 @@ func outputTransform[T tensor.Float](p *winogradPlan, dst channelParts[T], m, bi
 	for r := range g1 - g0 {
 		n, tz, ty := p.tileRow(g0 + r)
 		if m32, ok := any(m).([]float32); ok {
-			kernel := asm.WinogradOutputTiles
-			if f == winogradF4 {
-				kernel = asm.Winograd4OutputTiles
-			}
-			kernel(m32[r*tw*step:], plane, step, any(out).([]float32), rowLen, f.m*rowLen, c,
-				tw)
+			f.outputTiles(m32[r*tw*step:], plane, step, any(out).([]float32), rowLen,
+				f.m*rowLen, c, tw)
 		} else {
 			planesToVoxels(p, f.aT, m[r*tw*step:], plane, step, out, rowLen, f.m*rowLen, c)
 		}
 		for zy := range f.m * f.m {
 			z, y := zy/f.m, zy%f.m
 			if f.m*tz+z < d && f.m*ty+y < h {
-				addOutputRow(dst, n, out[zy*rowLen:], bias, ((f.m*tz+z)*h+f.m*ty+y)*w, w)
+				dst.addChannelsLastRow(n, ((f.m*tz+z)*h+f.m*ty+y)*w, out[zy*rowLen:], c, bias,
+					w)
 			}
 		}
 	}
@@ -415,21 +406,5 @@ func planesToVoxels[T tensor.Float](p *winogradPlan, mat [][]float64, planes []T
 				voxels[z*slice+y*row+(rows*t+x)*c+ch] = T(v)
 			}
 		}
-	}
-}
-
-// addOutputRow adds the channels-last row [w, C] plus bias (or nil) into sample n of
-// dst's parts at voxel offset at (nil parts skipped).
-func addOutputRow[T tensor.Float](dst channelParts[T], n int, row, bias []T, at, w int) {
-	c, first := dst.total(), 0
-	for i, channels := range dst.channels {
-		if part := dst.sample(i, n); part != nil {
-			var partBias []T
-			if bias != nil {
-				partBias = bias[first : first+channels]
-			}
-			addChannelsLast(part[at:], dst.volume, row[first:], c, partBias, channels, w)
-		}
-		first += channels
 	}
 }

@@ -31,7 +31,8 @@ import (
 // dg = G^T dU G; the input gradient is itself a stride-1 correlation of dy with the
 // kernel rotated by 180 degrees, computed by the same forward transform.
 
-// winogradTransform is F(m x m x m, 3x3x3): m outputs and n = m + 2 inputs per axis.
+// winogradTransform is F(m x m x m, 3x3x3): m outputs and n = m + 2 inputs per axis,
+// with the fused float32 tile kernels of package asm that apply it.
 type winogradTransform struct {
 	m, n int
 	bT   [][]float64 // [n][n]
@@ -39,7 +40,14 @@ type winogradTransform struct {
 	aT   [][]float64 // [m][n]
 	gT   [][]float64 // [3][n], set by init
 	a    [][]float64 // [n][m], set by init
+
+	inputTiles, gradientTiles, outputTiles tileKernel
 }
+
+// tileKernel is the signature of asm's fused tile transforms (asm.WinogradInputTiles
+// and its siblings).
+type tileKernel func(planes []float32, plane, step int, voxels []float32, row, slice, c,
+	tiles int)
 
 func init() {
 	for _, f := range []*winogradTransform{winogradF2, winogradF4} {
@@ -51,12 +59,16 @@ func init() {
 func (f *winogradTransform) components() int { return f.n * f.n * f.n }
 
 var winogradF2 = &winogradTransform{m: 2, n: 4,
-	bT: [][]float64{{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}},
-	g:  [][]float64{{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}},
-	aT: [][]float64{{1, 1, 1, 0}, {0, 1, -1, -1}},
+	inputTiles: asm.WinogradInputTiles, gradientTiles: asm.WinogradGradientTiles,
+	outputTiles: asm.WinogradOutputTiles,
+	bT:          [][]float64{{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}},
+	g:           [][]float64{{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}},
+	aT:          [][]float64{{1, 1, 1, 0}, {0, 1, -1, -1}},
 }
 
 var winogradF4 = &winogradTransform{m: 4, n: 6,
+	inputTiles: asm.Winograd4InputTiles, gradientTiles: asm.Winograd4GradientTiles,
+	outputTiles: asm.Winograd4OutputTiles,
 	bT: [][]float64{
 		{4, 0, -5, 0, 1, 0},
 		{0, -4, -4, 1, 1, 0},
@@ -143,9 +155,9 @@ func winogradKernel[T tensor.Float](f *winogradTransform, w []T, cy, cx int,
 	plane, n := cx*cy, f.n
 	taps := tensor.Uninitialized[T](27 * plane)
 	defer tensor.Recycle(taps)
-	tap := func(t int) int { return t * plane }
+	tap0, tapStep := 0, plane // tap t's plane at tap0 + t*tapStep
 	if adjoint {
-		tap = func(t int) int { return (26 - t) * plane }
+		tap0, tapStep = 26*plane, -plane
 		parallelItems(convWorkers(cy), cy, func(_, o int) {
 			toChannelsLast(taps.Data[o*cx:], plane, w[o*cx*27:], 27, cx, 27)
 		})
@@ -162,29 +174,29 @@ func winogradKernel[T tensor.Float](f *winogradTransform, w []T, cy, cx int,
 	u := tensor.Uninitialized[T](f.components() * plane)
 	forPlaneColumns(plane, func(c0, cols int) {
 		for ab := range 9 {
-			planeStage(f, false, alongW.Data, func(j int) int { return (ab*n+j)*plane + c0 },
-				taps.Data, func(e int) int { return tap(ab*3+e) + c0 }, cols)
+			planeStage(f, false, alongW.Data, ab*n*plane+c0, plane, taps.Data,
+				tap0+ab*3*tapStep+c0, tapStep, cols)
 		}
 		for a := range 3 {
 			for j := range n {
-				planeStage(f, false, alongH.Data,
-					func(i int) int { return ((a*n+i)*n+j)*plane + c0 }, alongW.Data,
-					func(b int) int { return ((a*3+b)*n+j)*plane + c0 }, cols)
+				planeStage(f, false, alongH.Data, (a*n*n+j)*plane+c0, n*plane, alongW.Data,
+					(a*3*n+j)*plane+c0, n*plane, cols)
 			}
 		}
 		for ij := range n * n {
-			planeStage(f, false, u.Data, func(k int) int { return (k*n*n+ij)*plane + c0 },
-				alongH.Data, func(a int) int { return (a*n*n+ij)*plane + c0 }, cols)
+			planeStage(f, false, u.Data, ij*plane+c0, n*n*plane, alongH.Data, ij*plane+c0,
+				n*n*plane, cols)
 		}
 	})
 	return u
 }
 
 // planeStage applies G (or G^T with adjoint) of f to cols columns of planes: output
-// row r at dst[dAt(r):] is sum_k mat[r][k] src[sAt(k):]. F(2) in float32 runs the AVX2
-// transforms of asm.Winograd; the others accumulate with asm.Axpy (float32) or loops.
-func planeStage[T tensor.Float](f *winogradTransform, adjoint bool, dst []T,
-	dAt func(int) int, src []T, sAt func(int) int, cols int) {
+// row r at dst[d0 + r*dStride:] is sum_k mat[r][k] src[s0 + k*sStride:] (strides may be
+// negative). F(2) in float32 runs the AVX2 transforms of asm.Winograd; the others
+// accumulate with asm.Axpy (float32) or loops.
+func planeStage[T tensor.Float](f *winogradTransform, adjoint bool, dst []T, d0, dStride int,
+	src []T, s0, sStride, cols int) {
 	mat := f.g
 	if adjoint {
 		mat = f.gT
@@ -196,22 +208,22 @@ func planeStage[T tensor.Float](f *winogradTransform, adjoint bool, dst []T,
 			kind = asm.WinogradKernelAdjoint
 		}
 		for r := range len(mat) {
-			dOff[r] = dAt(r)
+			dOff[r] = d0 + r*dStride
 		}
 		for k := range len(mat[0]) {
-			sOff[k] = sAt(k)
+			sOff[k] = s0 + k*sStride
 		}
 		asm.Winograd(kind, d32, dOff, 0, any(src).([]float32), sOff, 0, cols, 1)
 		return
 	}
 	for r, coefs := range mat {
-		out := dst[dAt(r):][:cols]
+		out := dst[d0+r*dStride:][:cols]
 		clear(out)
 		for k, c := range coefs {
 			if c == 0 {
 				continue
 			}
-			in := src[sAt(k):][:cols]
+			in := src[s0+k*sStride:][:cols]
 			if is32 {
 				asm.Axpy(float32(c), any(in).([]float32), any(out).([]float32))
 				continue
@@ -252,19 +264,18 @@ func addWeightGradient[T tensor.Float](f *winogradTransform, gw, du []T, cy, cx 
 	defer tensor.Recycle(taps)
 	forPlaneColumns(plane, func(c0, cols int) {
 		for ij := range n * n {
-			planeStage(f, true, alongD.Data, func(a int) int { return (a*n*n+ij)*plane + c0 },
-				du, func(k int) int { return (k*n*n+ij)*plane + c0 }, cols)
+			planeStage(f, true, alongD.Data, ij*plane+c0, n*n*plane, du, ij*plane+c0,
+				n*n*plane, cols)
 		}
 		for a := range 3 {
 			for j := range n {
-				planeStage(f, true, alongH.Data,
-					func(b int) int { return ((a*3+b)*n+j)*plane + c0 }, alongD.Data,
-					func(i int) int { return ((a*n+i)*n+j)*plane + c0 }, cols)
+				planeStage(f, true, alongH.Data, (a*3*n+j)*plane+c0, n*plane, alongD.Data,
+					(a*n*n+j)*plane+c0, n*plane, cols)
 			}
 		}
 		for ab := range 9 {
-			planeStage(f, true, taps.Data, func(e int) int { return (ab*3+e)*plane + c0 },
-				alongH.Data, func(j int) int { return (ab*n+j)*plane + c0 }, cols)
+			planeStage(f, true, taps.Data, ab*3*plane+c0, plane, alongH.Data,
+				ab*n*plane+c0, plane, cols)
 		}
 	})
 	parallelItems(convWorkers(cx), cx, func(_, c int) {
