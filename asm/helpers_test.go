@@ -3,6 +3,7 @@ package asm
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -107,4 +108,21 @@ func randVec(r *rand.Rand, x []float32, scale float32) {
 // equal.
 func sameBits(a, b float32) bool {
 	return math.Float32bits(a) == math.Float32bits(b) || (a != a && b != b)
+}
+
+// checkAsmPanics runs every call and fails the test for each that does not panic
+// with a message starting "asm: " (the package's misuse panics).
+func checkAsmPanics(t *testing.T, calls map[string]func()) {
+	t.Helper()
+	for name, f := range calls {
+		func() {
+			defer func() {
+				msg, _ := recover().(string)
+				if !strings.HasPrefix(msg, "asm: ") {
+					t.Errorf("%s: panic %q, want an \"asm: \" message", name, msg)
+				}
+			}()
+			f()
+		}()
+	}
 }

@@ -144,15 +144,5 @@ func TestChannelsLastMisuse(t *testing.T) {
 		"src stride": func() { AddFromChannelsLast(rows, 10, last, 2, nil, 4, 4) },
 		"bias short": func() { AddFromChannelsLast(rows, 10, last, 4, make([]float32, 3), 4, 4) },
 	}
-	for name, f := range calls {
-		func() {
-			defer func() {
-				msg, _ := recover().(string)
-				if len(msg) < 5 || msg[:5] != "asm: " {
-					t.Errorf("%s: panic %q, want an \"asm: \" message", name, msg)
-				}
-			}()
-			f()
-		}()
-	}
+	checkAsmPanics(t, calls)
 }

@@ -130,15 +130,5 @@ func TestNormMisuse(t *testing.T) {
 		"GateNormReLU":     func() { GateNormReLU(a, b, 0, 1, 0) },
 		"AddNormInputGrad": func() { AddNormInputGrad(b, b, a, NormInputGrad{}) },
 	}
-	for name, f := range calls {
-		func() {
-			defer func() {
-				msg, _ := recover().(string)
-				if len(msg) < 5 || msg[:5] != "asm: " {
-					t.Errorf("%s: recovered %q, want an asm panic", name, msg)
-				}
-			}()
-			f()
-		}()
-	}
+	checkAsmPanics(t, calls)
 }

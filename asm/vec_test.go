@@ -215,15 +215,5 @@ func TestLengthMismatch(t *testing.T) {
 		"Exp":  func() { Exp(a, b) },
 		"SGD":  func() { SGDMomentum(a, a, b, 1, 1, 1, false) },
 	}
-	for name, f := range calls {
-		func() {
-			defer func() {
-				msg, _ := recover().(string)
-				if len(msg) < 5 || msg[:5] != "asm: " {
-					t.Errorf("%s: panic %q, want an \"asm: \" message", name, msg)
-				}
-			}()
-			f()
-		}()
-	}
+	checkAsmPanics(t, calls)
 }

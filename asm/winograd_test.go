@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"strings"
 	"testing"
 )
 
@@ -121,15 +120,5 @@ func TestWinogradMisuse(t *testing.T) {
 		},
 		"groups past end": func() { Winograd(WinogradKernel, buf, at, 9, buf, at, 9, 8, 2) },
 	}
-	for name, f := range calls {
-		func() {
-			defer func() {
-				msg, _ := recover().(string)
-				if !strings.HasPrefix(msg, "asm: ") {
-					t.Errorf("%s: recovered %q, want an asm panic", name, msg)
-				}
-			}()
-			f()
-		}()
-	}
+	checkAsmPanics(t, calls)
 }

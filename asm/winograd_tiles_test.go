@@ -232,17 +232,7 @@ func TestWinogradTilesMisuse(t *testing.T) {
 			WinogradInputTiles(planes, 16, 2, voxels, 1<<62, 1<<62, 2, 1)
 		},
 	}
-	for name, f := range calls {
-		func() {
-			defer func() {
-				msg, _ := recover().(string)
-				if len(msg) < 5 || msg[:5] != "asm: " {
-					t.Errorf("%s: recovered %q, want an asm panic", name, msg)
-				}
-			}()
-			f()
-		}()
-	}
+	checkAsmPanics(t, calls)
 }
 
 // TestWinograd4TilesMisuse checks that short buffers and bad strides panic with an
@@ -258,15 +248,5 @@ func TestWinograd4TilesMisuse(t *testing.T) {
 		"slice stride": func() { Winograd4GradientTiles(planes, 16, 2, voxels, 8, 31, 2, 1) },
 		"negative":     func() { Winograd4OutputTiles(planes, 16, 2, voxels, 8, 32, -2, 1) },
 	}
-	for name, f := range calls {
-		func() {
-			defer func() {
-				msg, _ := recover().(string)
-				if len(msg) < 5 || msg[:5] != "asm: " {
-					t.Errorf("%s: recovered %q, want an asm panic", name, msg)
-				}
-			}()
-			f()
-		}()
-	}
+	checkAsmPanics(t, calls)
 }
